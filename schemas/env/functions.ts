@@ -1,0 +1,64 @@
+/**
+ * One environment schema per function. The CDK construct's `environment` is typed from
+ * these (`EnvOf<'clean-events'>`), and each handler parses its own once at cold start
+ * (functions/shared/env.ts). `process.env` is read nowhere else.
+ *
+ * Endpoints are not configuration here: the AWS SDK reads the standard
+ * `AWS_ENDPOINT_URL_<SERVICE>` variables itself, which is how the local platform points
+ * the very same handlers at the emulators.
+ */
+import { z } from 'zod';
+
+const boolString = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true');
+
+const common = {
+  POWERTOOLS_SERVICE_NAME: z.string().default('sightline'),
+  POWERTOOLS_METRICS_NAMESPACE: z.string().default('Sightline'),
+  /** Only the local platform sets it: s3rver needs path-style addressing. */
+  S3_FORCE_PATH_STYLE: boolString,
+};
+
+export const envSchemas = {
+  'authorize-write-key': z.object({ ...common, SOURCES_TABLE_NAME: z.string().min(1) }),
+  'collect-events': z.object({
+    ...common,
+    RAW_STREAM_NAME: z.string().min(1),
+    FAILED_EVENTS_BUCKET: z.string().min(1),
+  }),
+  'clean-events': z.object({
+    ...common,
+    CLEAN_STREAM_NAME: z.string().min(1),
+    FAILED_EVENTS_BUCKET: z.string().min(1),
+    IDEMPOTENCY_TABLE_NAME: z.string().min(1),
+    /** JSON of schemas/pii-policy.ts; empty means the default policy. */
+    PII_POLICY: z.string().default(''),
+    /** Salt for hashed fields (not a secret against brute force on emails; it separates deployments). */
+    PII_HASH_SALT: z.string().default(''),
+    /** How long a messageId is remembered for de-duplication. */
+    DEDUP_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  }),
+  'tag-profiles': z.object({
+    ...common,
+    PROFILES_TABLE_NAME: z.string().min(1),
+    FAILED_EVENTS_BUCKET: z.string().min(1),
+    /**
+     * `event`: tags are evaluated as of the newest event time seen in the batch (replays of
+     * historical data get meaningful recency); `wall`: as of the processing time.
+     */
+    TAG_CLOCK: z.enum(['event', 'wall']).default('wall'),
+  }),
+  'get-profile': z.object({ ...common, PROFILES_TABLE_NAME: z.string().min(1) }),
+} as const;
+
+export type FunctionName = keyof typeof envSchemas;
+/** What a construct must pass as `environment` for a function (strings, as Lambda has them). */
+export type EnvOf<F extends FunctionName> = { [K in keyof z.input<(typeof envSchemas)[F]>]-?: string } extends infer T
+  ? Partial<T> & { [K in RequiredKeys<F>]: string }
+  : never;
+type RequiredKeys<F extends FunctionName> = {
+  [K in keyof z.input<(typeof envSchemas)[F]>]-?: undefined extends z.input<(typeof envSchemas)[F]>[K] ? never : K;
+}[keyof z.input<(typeof envSchemas)[F]>];
+export type ParsedEnv<F extends FunctionName> = z.output<(typeof envSchemas)[F]>;

@@ -1,0 +1,32 @@
+/**
+ * A record kept in the failed-events store (S3 in AWS, s3rver locally): the original
+ * payload and why it was refused, like Snowplow's bad rows. Keyed by date and reason:
+ * failed/dt=YYYY-MM-DD/reason=<reason>/<stage>-<id>.json
+ */
+import { z } from 'zod';
+
+export const FAILURE_REASONS = [
+  'invalid_json',
+  'schema_violation',
+  'too_large',
+  'unsupported_version',
+  'bot_traffic',
+  'test_traffic',
+  'consumer_retries_exhausted',
+  'profile_conflict',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+export const failedEventSchema = z.object({
+  v: z.literal(1),
+  stage: z.enum(['collect', 'clean', 'tag']),
+  reason: z.enum(FAILURE_REASONS),
+  /** Human-readable: which field, which rule. */
+  detail: z.string(),
+  at: z.string(),
+  sourceId: z.string().optional(),
+  messageId: z.string().optional(),
+  /** The original payload, as received (a string when it was not JSON). */
+  payload: z.unknown(),
+});
+export type FailedEvent = z.infer<typeof failedEventSchema>;

@@ -1,0 +1,93 @@
+/**
+ * Items of the profiles table (single-table design; key design in README "Profiles").
+ *
+ *   pk                     sk        item
+ *   P#<profileId>          PROFILE   the profile (traits, aggregates, tags, consent)
+ *   ID#<kind>#<value>      ID        identity → profileId   (kind: user | anon | email)
+ *
+ * Every item carries `schemaVersion`; readers accept every version they know.
+ * `version` is the optimistic-concurrency counter: every write is conditional on it.
+ */
+import { z } from 'zod';
+
+export const PROFILE_SCHEMA_VERSION = 1;
+
+export const monthStatSchema = z.object({ orders: z.number(), revenue: z.number() });
+
+export const aggregatesSchema = z.object({
+  events: z.number().default(0),
+  orders: z.number().default(0),
+  revenue: z.number().default(0),
+  items: z.number().default(0),
+  /** Orders with a discount or coupon: feeds price sensitivity. */
+  discountedOrders: z.number().default(0),
+  returns: z.number().default(0),
+  returnedValue: z.number().default(0),
+  firstSeen: z.string().optional(),
+  lastSeen: z.string().optional(),
+  firstOrderAt: z.string().optional(),
+  lastOrderAt: z.string().optional(),
+  /** YYYY-MM → orders and revenue in that month (UTC), the last 36 months kept. */
+  months: z.record(z.string(), monthStatSchema).default({}),
+  /** category → items bought. Top 20 kept. */
+  categories: z.record(z.string(), z.number()).default({}),
+  /** channel (email, web, mobile, …) → events seen. */
+  channels: z.record(z.string(), z.number()).default({}),
+  currency: z.string().optional(),
+});
+export type Aggregates = z.infer<typeof aggregatesSchema>;
+
+export const tagValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+export const tagsSchema = z.record(z.string(), tagValueSchema);
+export type Tags = z.infer<typeof tagsSchema>;
+
+export const profileSchema = z.object({
+  schemaVersion: z.literal(1),
+  profileId: z.string(),
+  version: z.number().int().nonnegative(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  identities: z.object({
+    userIds: z.array(z.string()).default([]),
+    anonymousIds: z.array(z.string()).default([]),
+    emailHashes: z.array(z.string()).default([]),
+  }),
+  traits: z.record(z.string(), z.unknown()).default({}),
+  aggregates: aggregatesSchema,
+  tags: tagsSchema.default({}),
+  /** The rule set version that produced `tags`, and the instant they were evaluated as of. */
+  tagsRuleSet: z.string().optional(),
+  tagsAsOf: z.string().optional(),
+  consent: z.record(z.string(), z.boolean()).default({}),
+  timezone: z.string().optional(),
+  /** Short hashes of the last message ids applied: makes re-delivery a no-op (see domain/profile-update.ts). */
+  applied: z.array(z.string()).default([]),
+  /** Profiles this one absorbed in merges (makes a retried merge a no-op). */
+  absorbed: z.array(z.string()).default([]),
+  /** Set when this profile was merged into another: readers and writers follow it. */
+  mergedInto: z.string().optional(),
+});
+export type Profile = z.infer<typeof profileSchema>;
+
+export const identityKinds = ['user', 'anon', 'email'] as const;
+export type IdentityKind = (typeof identityKinds)[number];
+
+export const identityItemSchema = z.object({
+  schemaVersion: z.literal(1),
+  kind: z.enum(identityKinds),
+  value: z.string(),
+  profileId: z.string(),
+  updatedAt: z.string(),
+});
+export type IdentityItem = z.infer<typeof identityItemSchema>;
+
+export const sourceItemSchema = z.object({
+  schemaVersion: z.literal(1),
+  sourceId: z.string(),
+  name: z.string(),
+  /** sha256 of the write key, hex. The key itself is never stored. */
+  keyHash: z.string(),
+  createdAt: z.string(),
+  disabled: z.boolean().default(false),
+});
+export type SourceItem = z.infer<typeof sourceItemSchema>;
