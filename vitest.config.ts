@@ -9,5 +9,6 @@ export default defineConfig({
     pool: 'forks',
     // 2-core machines: more workers only fight for CPU.
     maxWorkers: 2,
+    setupFiles: ['tests/helpers/setup-env.ts'],
   },
 });

@@ -38,7 +38,13 @@ export const envSchemas = {
     /** Salt for hashed fields (not a secret against brute force on emails; it separates deployments). */
     PII_HASH_SALT: z.string().default(''),
     /** How long a messageId is remembered for de-duplication. */
-    DEDUP_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+    /**
+     * `profile` (default): duplicates are dropped within a batch here and made no-ops by the
+     * profile's own guard (no extra writes). `table`: also remembered in the idempotency table
+     * for DEDUP_TTL_SECONDS (Powertools idempotency; about two write units per event).
+     */
+    DEDUP_MODE: z.enum(['profile', 'table']).default('profile'),
+    DEDUP_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
   }),
   'tag-profiles': z.object({
     ...common,

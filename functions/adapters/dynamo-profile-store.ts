@@ -1,0 +1,138 @@
+/**
+ * ProfileStore on DynamoDB (one table; key design in schemas/profile.ts and the README).
+ * Single-item conditional writes only: no transactions (dynalite has none; they cost double).
+ */
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { profileSchema, type Profile } from '../../schemas/profile.ts';
+import { identityKeyString, type IdentityKey, type ProfileStore } from '../domain/ports.ts';
+
+export const profileKey = (profileId: string) => ({ pk: `P#${profileId}`, sk: 'PROFILE' });
+export const identityItemKey = (k: IdentityKey) => ({ pk: `ID#${k.kind}#${k.value}`, sk: 'ID' });
+
+/** Counts what the store consumed, for the write-efficiency benchmark. */
+export interface CapacityMeter {
+  add(kind: 'read' | 'write', units: number): void;
+}
+
+const BATCH_GET_MAX = 100;
+
+export class DynamoProfileStore implements ProfileStore {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly meter?: CapacityMeter,
+  ) {}
+
+  private count(kind: 'read' | 'write', c?: { CapacityUnits?: number } | { CapacityUnits?: number }[]) {
+    if (!this.meter || !c) return;
+    for (const x of Array.isArray(c) ? c : [c]) this.meter.add(kind, x.CapacityUnits ?? 0);
+  }
+
+  async getProfile(profileId: string): Promise<Profile | undefined> {
+    const out = await this.ddb.send(
+      new GetCommand({ TableName: this.tableName, Key: profileKey(profileId), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    this.count('read', out.ConsumedCapacity);
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, ...rest } = out.Item;
+    return profileSchema.parse(rest);
+  }
+
+  async findIdentities(keys: IdentityKey[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const unique = [...new Map(keys.map((k) => [identityKeyString(k), k])).values()];
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
+      let request: Record<string, unknown>[] | undefined = unique.slice(i, i + BATCH_GET_MAX).map(identityItemKey);
+      // UnprocessedKeys are retried until none are left (the SDK retries throttling, not partial results).
+      for (let attempt = 0; request && request.length > 0; attempt++) {
+        if (attempt > 8) throw new Error('BatchGet left unprocessed identity keys after 8 retries');
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 2 ** attempt * 10));
+        const out = await this.ddb.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true } },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        this.count('read', out.ConsumedCapacity);
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          found.set(String(item.pk).slice(3), String(item.profileId));
+        }
+        request = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
+  }
+
+  async claimIdentity(key: IdentityKey, profileId: string): Promise<{ ok: true } | { ok: false; profileId: string }> {
+    try {
+      const out = await this.ddb.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...identityItemKey(key), schemaVersion: 1, kind: key.kind, value: key.value, profileId, updatedAt: new Date().toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.count('write', out.ConsumedCapacity);
+      return { ok: true };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        const owner = err.Item?.profileId?.S;
+        if (owner) return { ok: false, profileId: owner };
+        const again = await this.findIdentities([key]);
+        const current = again.get(identityKeyString(key));
+        if (current) return { ok: false, profileId: current };
+      }
+      throw err;
+    }
+  }
+
+  async repointIdentity(key: IdentityKey, from: string, to: string): Promise<void> {
+    try {
+      const out = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: identityItemKey(key),
+          UpdateExpression: 'SET profileId = :to, updatedAt = :now',
+          ConditionExpression: 'attribute_not_exists(pk) OR profileId = :from',
+          ExpressionAttributeValues: { ':to': to, ':from': from, ':now': new Date().toISOString() },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.count('write', out.ConsumedCapacity);
+    } catch (err) {
+      // Already re-pointed by someone else: that is the outcome we wanted.
+      if (err instanceof ConditionalCheckFailedException) return;
+      throw err;
+    }
+  }
+
+  async saveProfile(profile: Profile, expectedVersion: number): Promise<boolean> {
+    try {
+      const out = await this.ddb.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...profileKey(profile.profileId), ...profile },
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#v = :expected',
+          ...(expectedVersion === 0
+            ? {}
+            : { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.count('write', out.ConsumedCapacity);
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+}

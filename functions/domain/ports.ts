@@ -1,0 +1,41 @@
+/**
+ * Ports: what the domain needs from the outside, as small interfaces. Adapters in
+ * functions/adapters implement them with the AWS SDK; tests implement them in memory.
+ * Adapters never swallow errors: a failed write throws, a lost race is a typed answer.
+ */
+import type { FailedEvent } from '../../schemas/failed-event.ts';
+import type { IdentityKind, Profile } from '../../schemas/profile.ts';
+
+export interface IdentityKey {
+  kind: IdentityKind;
+  value: string;
+}
+export const identityKeyString = (k: IdentityKey) => `${k.kind}#${k.value}`;
+
+export interface ProfileStore {
+  getProfile(profileId: string): Promise<Profile | undefined>;
+  /** Looks up identities; the map is keyed by identityKeyString. Missing keys are absent. */
+  findIdentities(keys: IdentityKey[]): Promise<Map<string, string>>;
+  /** Creates the identity if it does not exist; otherwise reports who owns it. */
+  claimIdentity(key: IdentityKey, profileId: string): Promise<{ ok: true } | { ok: false; profileId: string }>;
+  /** Points an identity from one profile to another (no-op if it already points elsewhere than `from`). */
+  repointIdentity(key: IdentityKey, from: string, to: string): Promise<void>;
+  /**
+   * Writes the profile if the stored version still equals `expectedVersion` (0: must not
+   * exist yet). The stored version becomes `profile.version`. False when someone else won.
+   */
+  saveProfile(profile: Profile, expectedVersion: number): Promise<boolean>;
+}
+
+export interface FailedEventSink {
+  put(records: FailedEvent[]): Promise<void>;
+}
+
+export interface StreamRecordOut {
+  partitionKey: string;
+  data: unknown;
+}
+export interface EventSink {
+  /** Puts every record or throws: partial failures are retried inside the adapter. */
+  put(records: StreamRecordOut[]): Promise<void>;
+}

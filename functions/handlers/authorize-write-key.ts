@@ -1,0 +1,34 @@
+/**
+ * API Gateway (HTTP API) Lambda authorizer, simple responses: Segment's write-key scheme.
+ * The source id travels to the collect function in the authorizer context.
+ */
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { makeDynamo } from '../shared/clients.ts';
+import { loadEnv } from '../shared/env.ts';
+import { withPowertools } from '../shared/middleware.ts';
+import { logger } from '../shared/powertools.ts';
+import { DynamoSourceStore } from '../adapters/dynamo-source-store.ts';
+import { hashWriteKey, writeKeyFromAuthorization } from '../domain/sources.ts';
+
+export interface AuthorizerResult {
+  isAuthorized: boolean;
+  context?: { sourceId: string };
+}
+
+export function makeAuthorizer(sources: Pick<DynamoSourceStore, 'findByKeyHash'>) {
+  return async (event: Pick<APIGatewayRequestAuthorizerEventV2, 'headers'>): Promise<AuthorizerResult> => {
+    const header = event.headers?.authorization ?? event.headers?.Authorization;
+    const key = writeKeyFromAuthorization(header);
+    if (!key) return { isAuthorized: false };
+    const source = await sources.findByKeyHash(hashWriteKey(key));
+    if (!source || source.disabled) {
+      logger.info('write key refused', { known: !!source });
+      return { isAuthorized: false };
+    }
+    return { isAuthorized: true, context: { sourceId: source.sourceId } };
+  };
+}
+
+const env = loadEnv('authorize-write-key');
+export const authorize = makeAuthorizer(new DynamoSourceStore(makeDynamo(), env.SOURCES_TABLE_NAME));
+export const handler = withPowertools(authorize);

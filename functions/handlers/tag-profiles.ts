@@ -1,0 +1,61 @@
+/**
+ * Clean stream → profiles: identity resolution, aggregates, dynamic tags; one conditional
+ * write per touched profile per batch (functions/domain/update-profiles.ts).
+ * Unreadable records are kept in the failed-events store and acknowledged; storage errors
+ * and lost races beyond the retries are thrown so Lambda retries the batch (the per-profile
+ * guard makes the retry a no-op for what was already written).
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { makeDynamo, makeS3 } from '../shared/clients.ts';
+import { loadEnv } from '../shared/env.ts';
+import { withPowertools } from '../shared/middleware.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
+import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
+import { updateProfilesWithRetry, type UpdateDeps } from '../domain/update-profiles.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../domain/tags.ts';
+import type { FailedEventSink } from '../domain/ports.ts';
+import { cleanEventSchema, type CleanEvent } from '../../schemas/clean-event.ts';
+import type { FailedEvent } from '../../schemas/failed-event.ts';
+
+export function makeTagProfiles(deps: UpdateDeps & { failed: FailedEventSink }) {
+  return async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
+    const events: CleanEvent[] = [];
+    const failed: FailedEvent[] = [];
+    const at = deps.now().toISOString();
+    const readRecord = async (record: KinesisStreamRecord) => {
+      const text = Buffer.from(record.kinesis.data, 'base64').toString('utf8');
+      let payload: unknown = text;
+      try {
+        payload = JSON.parse(text);
+        events.push(cleanEventSchema.parse(payload));
+      } catch (err) {
+        const detail = err instanceof SyntaxError ? 'record is not JSON' : (err as Error).message.slice(0, 500);
+        failed.push({ v: 1, stage: 'tag', reason: err instanceof SyntaxError ? 'invalid_json' : 'schema_violation', detail, at, payload });
+      }
+    };
+    const response = await processPartialResponse(event, readRecord, new BatchProcessor(EventType.KinesisDataStreams), { context, processInParallel: false });
+    await deps.failed.put(failed);
+    const report = await updateProfilesWithRetry(events, deps);
+    logger.info('batch applied', { ...report, records: event.Records.length, failed: failed.length });
+    metrics.addMetric('ProfilesWritten', MetricUnit.Count, report.profilesWritten);
+    metrics.addMetric('DuplicateEvents', MetricUnit.Count, report.duplicates);
+    metrics.addMetric('FailedEvents', MetricUnit.Count, failed.length);
+    return response;
+  };
+}
+
+const env = loadEnv('tag-profiles');
+export const tagProfiles = makeTagProfiles({
+  store: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
+  failed: new S3FailedEventSink(makeS3(env.S3_FORCE_PATH_STYLE), env.FAILED_EVENTS_BUCKET),
+  ruleSet: RULE_SET_V1,
+  ruleSetId: RULE_SET_ID,
+  now: () => new Date(),
+  newId: randomUUID,
+  clock: env.TAG_CLOCK,
+});
+export const handler = withPowertools(tagProfiles);

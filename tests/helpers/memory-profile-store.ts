@@ -1,0 +1,60 @@
+/** An in-memory ProfileStore with the same conditional semantics as the DynamoDB adapter, plus fault injection. */
+import type { Profile } from '../../schemas/profile.ts';
+import { identityKeyString, type IdentityKey, type ProfileStore } from '../../functions/domain/ports.ts';
+
+export class MemoryProfileStore implements ProfileStore {
+  profiles = new Map<string, Profile>();
+  identities = new Map<string, string>();
+  writes = 0;
+  /** Throw on the n-th next saveProfile call (1 = the next one). */
+  failSaveAt?: number;
+  /** Before the n-th next save, bump the stored version as a concurrent writer would. */
+  concurrentWriteAt?: number;
+
+  async getProfile(id: string) {
+    const p = this.profiles.get(id);
+    return p ? structuredClone(p) : undefined;
+  }
+  async findIdentities(keys: IdentityKey[]) {
+    const out = new Map<string, string>();
+    for (const k of keys) {
+      const v = this.identities.get(identityKeyString(k));
+      if (v) out.set(identityKeyString(k), v);
+    }
+    return out;
+  }
+  async claimIdentity(key: IdentityKey, profileId: string) {
+    const ks = identityKeyString(key);
+    const owner = this.identities.get(ks);
+    if (owner) return { ok: false as const, profileId: owner };
+    this.identities.set(ks, profileId);
+    this.writes++;
+    return { ok: true as const };
+  }
+  async repointIdentity(key: IdentityKey, from: string, to: string) {
+    const ks = identityKeyString(key);
+    const owner = this.identities.get(ks);
+    if (owner === undefined || owner === from) this.identities.set(ks, to);
+    this.writes++;
+  }
+  async saveProfile(profile: Profile, expectedVersion: number) {
+    if (this.failSaveAt !== undefined && --this.failSaveAt === 0) {
+      this.failSaveAt = undefined;
+      throw new Error('injected: ProvisionedThroughputExceededException');
+    }
+    if (this.concurrentWriteAt !== undefined && --this.concurrentWriteAt === 0) {
+      this.concurrentWriteAt = undefined;
+      const current = this.profiles.get(profile.profileId);
+      if (current) this.profiles.set(profile.profileId, { ...current, version: current.version + 1 });
+    }
+    const current = this.profiles.get(profile.profileId);
+    const ok = expectedVersion === 0 ? current === undefined : current?.version === expectedVersion;
+    if (!ok) return false;
+    this.profiles.set(profile.profileId, structuredClone(profile));
+    this.writes++;
+    return true;
+  }
+  live(): Profile[] {
+    return [...this.profiles.values()].filter((p) => !p.mergedInto);
+  }
+}
