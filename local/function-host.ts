@@ -1,0 +1,69 @@
+/**
+ * Runs each function of the CDK app in its own worker thread (its own environment, module
+ * state and cold start, as in Lambda), and invokes it with events. Invocations of one
+ * function are serialised, as one Lambda container handles one event at a time.
+ */
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import type { FunctionSpec } from './cdk-model.ts';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export class InvocationError extends Error {}
+
+export interface LocalFunction {
+  name: string;
+  invoke<R = unknown>(event: unknown): Promise<R>;
+  stop(): Promise<void>;
+}
+
+export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, string>): Promise<LocalFunction> {
+  const env: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'PATH' || k === 'HOME' || k === 'TZ')),
+    ...baseEnv,
+    ...spec.environment,
+    AWS_LAMBDA_FUNCTION_NAME: spec.name,
+  };
+  const worker = new Worker(join(REPO_ROOT, 'local', 'function-worker.ts'), {
+    env,
+    execArgv: ['--import', 'tsx'],
+    workerData: { name: spec.name, root: REPO_ROOT, timeoutSeconds: spec.timeoutSeconds },
+  });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let queue: Promise<unknown> = Promise.resolve();
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (msg) => {
+      if (msg.ready) return resolve();
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      if (msg.error) p.reject(Object.assign(new InvocationError(msg.error.message), { name: msg.error.name }));
+      else p.resolve(msg.result);
+    });
+  });
+  worker.on('error', (err) => {
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  });
+  await ready;
+  return {
+    name: spec.name,
+    invoke<R>(event: unknown): Promise<R> {
+      const run = () =>
+        new Promise<R>((resolve, reject) => {
+          const id = nextId++;
+          pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+          worker.postMessage({ id, event });
+        });
+      const result = queue.then(run, run);
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    async stop() {
+      await worker.terminate();
+    },
+  };
+}

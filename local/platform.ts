@@ -1,0 +1,140 @@
+/**
+ * The embedded local platform: emulators on loopback, the CDK app's resources created in
+ * them, its functions running in worker threads, its stream mappings polled with the
+ * Lambda contract, and its HTTP API served — all read from the synthesized app.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loadLocalModel, type LocalModel } from './cdk-model.ts';
+import { emulatorEnv, startEmulators, type Emulators } from './emulators.ts';
+import { startFunction, type LocalFunction } from './function-host.ts';
+import { startHttpApi, type HttpApi } from './http-api.ts';
+import { provision } from './provision.ts';
+import { CheckpointFile, StreamPoller } from './stream-poller.ts';
+import { DynamoSourceStore } from '../functions/adapters/dynamo-source-store.ts';
+import { hashWriteKey, newWriteKey } from '../functions/domain/sources.ts';
+
+export interface PlatformOptions {
+  dataDir: string;
+  ports?: { api?: number; dynamodb?: number; kinesis?: number; s3?: number };
+  /** Extra variables for every function (fault injection points SDK endpoints elsewhere). */
+  functionEnv?: Record<string, string>;
+  /** Per-function overrides, e.g. { 'tag-profiles': { AWS_ENDPOINT_URL_DYNAMODB: proxy } }. */
+  functionEnvOverrides?: Record<string, Record<string, string>>;
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  model?: LocalModel;
+  pollIdleMs?: number;
+  retryBaseMs?: number;
+}
+
+export interface Platform {
+  apiUrl: string;
+  emulators: Emulators;
+  model: LocalModel;
+  functions: Map<string, LocalFunction>;
+  pollers: StreamPoller[];
+  clients: { ddb: DynamoDBClient; doc: DynamoDBDocumentClient; kinesis: KinesisClient; s3: S3Client };
+  /** Local resource names, looked up by the function variable that names them. */
+  resource(fn: string, variable: string): string;
+  createSource(name: string): Promise<{ sourceId: string; writeKey: string }>;
+  /** Resolves when every poller has read its shards to the end and delivered everything, twice in a row. */
+  waitForIdle(timeoutMs?: number): Promise<void>;
+  pollerErrors: Error[];
+  stop(): Promise<void>;
+}
+
+export function localClients(e: Pick<Emulators, 'dynamodb' | 'kinesis' | 's3'>) {
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  const region = 'us-east-1';
+  const ddb = new DynamoDBClient({ endpoint: e.dynamodb, region, credentials });
+  return {
+    ddb,
+    doc: DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } }),
+    kinesis: new KinesisClient({ endpoint: e.kinesis, region, credentials, requestHandler: new NodeHttpHandler() }),
+    s3: new S3Client({ endpoint: e.s3, region, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
+  };
+}
+
+export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const model = opts.model ?? loadLocalModel();
+  const emulators = await startEmulators({ dataDir: opts.dataDir, ports: opts.ports });
+  const clients = localClients(emulators);
+  await provision(model, clients);
+
+  const baseEnv = {
+    ...emulatorEnv(emulators),
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    POWERTOOLS_DEV: 'false',
+    ...opts.functionEnv,
+  };
+  const functions = new Map<string, LocalFunction>();
+  await Promise.all(
+    model.functions.map(async (spec) => {
+      functions.set(spec.name, await startFunction(spec, { ...baseEnv, ...opts.functionEnvOverrides?.[spec.name] }));
+    }),
+  );
+
+  const checkpoints = new CheckpointFile(join(opts.dataDir, 'checkpoints.json'));
+  const pollerErrors: Error[] = [];
+  const pollers = model.mappings.map(
+    (m) => new StreamPoller(m, functions.get(m.functionName)!, clients.kinesis, clients.s3, checkpoints, { idleMs: opts.pollIdleMs, retryBaseMs: opts.retryBaseMs, onError: (e) => pollerErrors.push(e) }),
+  );
+  for (const p of pollers) await p.start();
+  const api: HttpApi = await startHttpApi(model.routes, functions, { port: opts.ports?.api, extra: opts.extraRoutes });
+
+  const resource = (fn: string, variable: string) => {
+    const spec = model.functions.find((f) => f.name === fn);
+    const v = spec?.environment[variable];
+    if (!v) throw new Error(`no ${variable} on function ${fn} in the CDK app`);
+    return v;
+  };
+
+  return {
+    apiUrl: api.url,
+    emulators,
+    model,
+    functions,
+    pollers,
+    clients,
+    pollerErrors,
+    resource,
+    async createSource(name) {
+      const writeKey = newWriteKey();
+      const sourceId = `src_${randomUUID().slice(0, 8)}`;
+      await new DynamoSourceStore(clients.doc, resource('authorize-write-key', 'SOURCES_TABLE_NAME')).create({
+        schemaVersion: 1,
+        sourceId,
+        name,
+        keyHash: hashWriteKey(writeKey),
+        createdAt: new Date().toISOString(),
+        disabled: false,
+      });
+      return { sourceId, writeKey };
+    },
+    async waitForIdle(timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      let quiet = 0;
+      while (quiet < 3) {
+        if (Date.now() > deadline) throw new Error('the local pipeline did not drain in time');
+        await new Promise((r) => setTimeout(r, 150));
+        quiet = pollers.every((p) => p.idle) ? quiet + 1 : 0;
+      }
+    },
+    async stop() {
+      await api.stop();
+      await Promise.all(pollers.map((p) => p.stop()));
+      await Promise.all([...functions.values()].map((f) => f.stop()));
+      await emulators.stop();
+    },
+  };
+}
