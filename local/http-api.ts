@@ -46,6 +46,11 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
   });
 }
 
+function isText(body: Buffer, headers: Record<string, string>): boolean {
+  if (headers['content-encoding']) return false;
+  return Buffer.from(body.toString('utf8'), 'utf8').equals(body);
+}
+
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string) {
   res.writeHead(status, headers);
   res.end(body);
@@ -117,8 +122,9 @@ export async function startHttpApi(
           timeEpoch: Date.now(),
           authorizer,
         },
-        body: body.length ? body.toString('utf8') : undefined,
-        isBase64Encoded: false,
+        // As API Gateway does: text bodies as they are, encoded or binary ones base64-encoded.
+        body: body.length ? (isText(body, headers) ? body.toString('utf8') : body.toString('base64')) : undefined,
+        isBase64Encoded: body.length > 0 && !isText(body, headers),
       };
       const out = await functions.get(route.functionName)!.invoke<{ statusCode: number; headers?: Record<string, string>; body?: string }>(event);
       send(res, out.statusCode ?? 200, { 'apigw-requestid': requestId, ...(out.headers ?? {}) }, out.body ?? '');

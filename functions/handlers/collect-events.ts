@@ -7,7 +7,8 @@ import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyResultV
 import { randomUUID } from 'node:crypto';
 import { makeKinesis, makeS3 } from '../shared/clients.ts';
 import { loadEnv } from '../shared/env.ts';
-import { bodyOf, json } from '../shared/http.ts';
+import { BodyTooLargeError, bodyOf, json } from '../shared/http.ts';
+import { MAX_REQUEST_BYTES } from '../../schemas/events.ts';
 import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -25,7 +26,14 @@ export function makeCollect(deps: { sink: EventSink; failed: FailedEventSink; no
     const sourceId = event.requestContext?.authorizer?.lambda?.sourceId;
     if (!sourceId) return json(401, { error: 'unauthorized', message: 'a write key is required (HTTP Basic, key as user name)' });
     const receivedAt = (deps.now ?? (() => new Date()))();
-    const result = collect({ route, body: bodyOf(event), sourceId, receivedAt, requestId: event.requestContext?.requestId, newId: randomUUID });
+    let body: string;
+    try {
+      body = bodyOf(event, MAX_REQUEST_BYTES);
+    } catch (err) {
+      const tooLarge = err instanceof BodyTooLargeError;
+      return json(tooLarge ? 413 : 400, { success: false, error: tooLarge ? 'request_too_large' : 'invalid_encoding', issues: [{ field: '(body)', rule: tooLarge ? `must be at most ${MAX_REQUEST_BYTES} bytes once inflated` : 'Content-Encoding: gzip but the body is not gzip' }] });
+    }
+    const result = collect({ route, body, sourceId, receivedAt, requestId: event.requestContext?.requestId, newId: randomUUID });
     const at = receivedAt.toISOString();
     try {
       if (result.kind === 'request_error') {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
 import { makeCollect } from '../../../functions/handlers/collect-events.ts';
 import { makeAuthorizer } from '../../../functions/handlers/authorize-write-key.ts';
 import { makeGetProfile } from '../../../functions/handlers/get-profile.ts';
@@ -41,6 +42,16 @@ describe('collect-events handler', () => {
   it('answers 503 when the stream write fails, so SDKs retry', async () => {
     const handler = makeCollect({ sink: { put: async () => { throw new Error('down'); } }, failed: { put: async () => undefined } });
     expect(((await handler(request('/v1/track', { userId: 'u', event: 'x' }))) as { statusCode: number }).statusCode).toBe(503);
+  });
+
+  it('inflates gzip bodies (RudderStack SDKs send them) and refuses a compressed bomb', async () => {
+    const { out, handler } = setup();
+    const gz = (v: string) => gzipSync(Buffer.from(v)).toString('base64');
+    const ok = { rawPath: '/v1/batch', headers: { 'content-encoding': 'gzip' }, isBase64Encoded: true, body: gz(JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'x' }] })), requestContext: { authorizer: { lambda: { sourceId: 's' } } } } as never;
+    expect(((await handler(ok)) as { statusCode: number }).statusCode).toBe(200);
+    expect(out).toHaveLength(1);
+    const bomb = { ...(ok as object), body: gz(' '.repeat(5_000_000)) } as never;
+    expect(((await handler(bomb)) as { statusCode: number }).statusCode).toBe(413);
   });
 
   it('refuses a request that reached it without a source', async () => {
