@@ -1,0 +1,98 @@
+/**
+ * Property-based fuzz of the collect API handler (fast-check): malformed payloads never get
+ * a 5xx and always get a 4xx that names a field and a rule; generated valid events are
+ * never rejected.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { makeCollect } from '../../../functions/handlers/collect-events.ts';
+import { EVENT_TYPES } from '../../../schemas/events.ts';
+
+const handler = makeCollect({ sink: { put: async () => undefined }, failed: { put: async () => undefined } });
+
+async function call(route: string, body: string) {
+  const res = (await handler({ rawPath: `/v1/${route}`, body, isBase64Encoded: false, requestContext: { requestId: 'r', authorizer: { lambda: { sourceId: 's' } } } } as never)) as { statusCode: number; body: string };
+  return { status: res.statusCode, body: JSON.parse(res.body) };
+}
+
+const id = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0), fc.integer({ min: 0 }));
+const timestamp = fc.oneof(
+  fc.date({ min: new Date('2000-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+  fc.date({ min: new Date('2000-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.getTime()),
+  fc.constantFrom('2024-05-01T12:00:00+02:00', '2024-05-01', '2024-05-01T12:00:00.123456Z'),
+);
+const props = fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 });
+const person = fc.oneof(fc.record({ userId: id }), fc.record({ anonymousId: id }), fc.record({ userId: id, anonymousId: id }));
+
+const validEvent = fc.constantFrom(...EVENT_TYPES).chain((type) => {
+  const common = fc.record({ messageId: fc.option(id, { nil: undefined }), timestamp: fc.option(timestamp, { nil: undefined }), context: fc.option(props, { nil: undefined }) });
+  const specific =
+    type === 'track' ? fc.record({ event: fc.string({ minLength: 1, maxLength: 60 }).filter((s) => s.trim().length > 0), properties: props })
+      : type === 'identify' ? fc.record({ traits: props })
+        : type === 'group' ? fc.record({ groupId: id, traits: props })
+          : type === 'alias' ? fc.record({ previousId: id })
+            : fc.record({ name: fc.string({ maxLength: 60 }), properties: props });
+  const who = type === 'alias' ? fc.record({ userId: id }) : person;
+  return fc.tuple(common, specific, who).map(([c, s, w]) => ({ type, ...Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)), ...s, ...w }));
+});
+
+/** A valid event broken in one of the ways real callers break them. */
+const brokenEvent = fc.tuple(validEvent, fc.integer({ min: 0, max: 7 }), fc.jsonValue({ maxDepth: 1 })).map(([e, how, junk]) => {
+  const b: Record<string, unknown> = { ...e };
+  switch (how) {
+    case 0: delete b.userId; delete b.anonymousId; if (b.type === 'alias') delete b.previousId; break;
+    case 1: b.type = typeof junk === 'string' && !(EVENT_TYPES as readonly string[]).includes(junk) ? junk : 'purchase'; break;
+    case 2: b.timestamp = 'not a date ' + String(junk); break;
+    case 3: b.userId = { nested: junk }; break;
+    case 4: b.context = [junk]; break;
+    case 5: if (b.type === 'track') b.event = ''; else b.type = 42; break;
+    case 6: b.userId = ''; delete b.anonymousId; if (b.type === 'alias') b.previousId = ''; break;
+    case 7: b.properties = 'x'.repeat(33 * 1024); b.traits = b.properties; break;
+  }
+  return b;
+});
+
+const malformedRequest = fc.oneof(
+  fc.string({ maxLength: 200 }).map((s) => ({ route: 'track', body: s })),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => ({ route: 'batch', body: JSON.stringify(v) })),
+  fc.tuple(fc.constantFrom(...EVENT_TYPES, 'batch'), fc.jsonValue({ maxDepth: 3 }).filter((v) => typeof v !== 'object' || v === null || Array.isArray(v))).map(([route, v]) => ({ route, body: JSON.stringify(v) })),
+  brokenEvent.map((e) => ({ route: 'batch', body: JSON.stringify({ batch: [e] }) })),
+  brokenEvent.map((e) => ({ route: String(e.type === 42 ? 'track' : (EVENT_TYPES as readonly string[]).includes(String(e.type)) ? e.type : 'track'), body: JSON.stringify(e) })),
+);
+
+describe('collect API fuzz', () => {
+  it('answers 10,000 malformed requests with a 4xx naming field and rule, never a 5xx', async () => {
+    let fourXX = 0;
+    await fc.assert(
+      fc.asyncProperty(malformedRequest, async ({ route, body }) => {
+        const res = await call(route, body);
+        expect(res.status).toBeLessThan(500);
+        if (res.status >= 400) {
+          fourXX += 1;
+          expect(res.body.issues.length).toBeGreaterThan(0);
+          for (const i of res.body.issues) {
+            expect(typeof i.field).toBe('string');
+            expect(i.field.length).toBeGreaterThan(0);
+            expect(typeof i.rule).toBe('string');
+            expect(i.rule.length).toBeGreaterThan(0);
+          }
+        }
+      }),
+      { numRuns: 10_000, seed: 20261122 },
+    );
+    // Random JSON can be a valid event by chance; nearly all must be refused.
+    expect(fourXX).toBeGreaterThan(9_500);
+  });
+
+  it('never rejects a generated valid event, alone or in a batch', async () => {
+    await fc.assert(
+      fc.asyncProperty(validEvent, async (e) => {
+        const single = await call(e.type, JSON.stringify(e));
+        expect(single, JSON.stringify(single.body)).toMatchObject({ status: 200 });
+        const batch = await call('batch', JSON.stringify({ batch: [e, e] }));
+        expect(batch.body).toEqual({ success: true, accepted: 2 });
+      }),
+      { numRuns: 2_000, seed: 7 },
+    );
+  });
+});
