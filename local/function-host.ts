@@ -12,8 +12,16 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export class InvocationError extends Error {}
 
+export interface InvocationStats {
+  invocations: number;
+  errors: number;
+  /** Wall time inside the worker's handler call, summed: what Lambda would bill as duration. */
+  totalMs: number;
+}
+
 export interface LocalFunction {
   name: string;
+  stats: InvocationStats;
   invoke<R = unknown>(event: unknown): Promise<R>;
   stop(): Promise<void>;
 }
@@ -33,6 +41,7 @@ export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, 
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let queue: Promise<unknown> = Promise.resolve();
+  const stats: InvocationStats = { invocations: 0, errors: 0, totalMs: 0 };
   const ready = new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
     worker.on('message', (msg) => {
@@ -40,6 +49,9 @@ export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, 
       const p = pending.get(msg.id);
       if (!p) return;
       pending.delete(msg.id);
+      stats.invocations += 1;
+      stats.totalMs += msg.ms ?? 0;
+      if (msg.error) stats.errors += 1;
       if (msg.error) p.reject(Object.assign(new InvocationError(msg.error.message), { name: msg.error.name }));
       else p.resolve(msg.result);
     });
@@ -51,6 +63,7 @@ export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, 
   await ready;
   return {
     name: spec.name,
+    stats,
     invoke<R>(event: unknown): Promise<R> {
       const run = () =>
         new Promise<R>((resolve, reject) => {

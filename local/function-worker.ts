@@ -29,9 +29,9 @@ parentPort!.on('message', async (msg: { id: number; event: unknown }) => {
   };
   try {
     const result = await mod.handler(msg.event, context);
-    parentPort!.postMessage({ id: msg.id, result });
+    parentPort!.postMessage({ id: msg.id, result, ms: Date.now() - started });
   } catch (err) {
-    parentPort!.postMessage({ id: msg.id, error: { name: (err as Error).name, message: (err as Error).message } });
+    parentPort!.postMessage({ id: msg.id, ms: Date.now() - started, error: { name: (err as Error).name, message: (err as Error).message } });
   }
 });
 parentPort!.postMessage({ ready: true });

@@ -20,7 +20,7 @@ afterAll(async () => platform?.cleanup());
 
 async function profileOf(id: string) {
   const res = await fetch(`${platform.apiUrl}/v1/profiles/${encodeURIComponent(id)}`);
-  return { status: res.status, body: res.status === 200 ? await res.json() : undefined };
+  return { status: res.status, body: (res.status === 200 ? await res.json() : undefined) as any };
 }
 
 describe('local platform, end to end', () => {
@@ -63,7 +63,7 @@ describe('local platform, end to end', () => {
       body: JSON.stringify({ batch: [{ type: 'track', userId: 'zed', event: 'Signed Up', messageId: 'ok-1' }, { type: 'track', userId: 'zed' }] }),
     });
     expect(res.status).toBe(200);
-    expect((await res.json()).rejected).toEqual([{ index: 1, issues: [{ field: 'batch[1].event', rule: expect.stringMatching(/required/) }] }]);
+    expect(((await res.json()) as any).rejected).toEqual([{ index: 1, issues: [{ field: 'batch[1].event', rule: expect.stringMatching(/required/) }] }]);
     await platform.waitForIdle();
     const failed = await failedEvents(platform);
     expect(failed.some((f) => f.stage === 'collect' && f.reason === 'schema_violation' && (f.payload as { userId?: string }).userId === 'zed')).toBe(true);
