@@ -106,15 +106,17 @@ export class StreamPoller {
     while (this.running) {
       try {
         it ??= await this.iterator(shardId);
+        // Busy from the first read: a batching window can hold records for a while.
+        this.busyShards.add(shardId);
         const { records, next, caughtUp } = await this.fill(it);
         it = next;
         if (records.length === 0) {
+          this.busyShards.delete(shardId);
           if (caughtUp) this.lagging.delete(shardId);
           await sleep(this.options.idleMs ?? 100);
           continue;
         }
         this.lagging.add(shardId);
-        this.busyShards.add(shardId);
         await this.deliver(shardId, records, 0);
         this.checkpoints.set(this.key(shardId), records[records.length - 1].SequenceNumber!);
         this.busyShards.delete(shardId);

@@ -1,0 +1,53 @@
+/**
+ * The CDK app: stage configuration, one stack per independently deployable piece, and
+ * cdk-nag (AwsSolutions) on every synth. No resources are defined here.
+ *
+ * `buildApp` is also what the embedded local platform synthesizes (local/cdk-model.ts), so
+ * what runs locally is what deploys.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { pathToFileURL } from 'node:url';
+import { DataStack } from '../lib/stacks/data-stack.ts';
+import { ProfilesStack } from '../lib/stacks/profiles-stack.ts';
+import { CollectStack } from '../lib/stacks/collect-stack.ts';
+import { CleanStack } from '../lib/stacks/clean-stack.ts';
+import { TagStack } from '../lib/stacks/tag-stack.ts';
+
+export function buildApp(app: App = new App()) {
+  const stage = (app.node.tryGetContext('sightline:stage') as string | undefined) ?? 'dev';
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const data = new DataStack(app, 'Sightline-Data', { env, description: 'Sightline: event streams and failed-events store' });
+  const profiles = new ProfilesStack(app, 'Sightline-Profiles', { env, description: 'Sightline: profiles, identity graph, sources' });
+  const collect = new CollectStack(app, 'Sightline-Collect', {
+    env,
+    description: 'Sightline: Segment-compatible event API',
+    rawStream: data.data.rawStream,
+    failedEventsBucket: data.data.failedEventsBucket,
+    sourcesTable: profiles.profiles.sourcesTable,
+    profilesTable: profiles.profiles.profilesTable,
+  });
+  const clean = new CleanStack(app, 'Sightline-Clean', {
+    env,
+    description: 'Sightline: clean consumer',
+    rawStream: data.data.rawStream,
+    cleanStream: data.data.cleanStream,
+    failedEventsBucket: data.data.failedEventsBucket,
+    idempotencyTable: profiles.profiles.idempotencyTable,
+  });
+  const tag = new TagStack(app, 'Sightline-Tag', {
+    env,
+    description: 'Sightline: profile and tag consumer',
+    cleanStream: data.data.cleanStream,
+    profilesTable: profiles.profiles.profilesTable,
+    failedEventsBucket: data.data.failedEventsBucket,
+    // Locally the demo and the UCI replay are historical: tag them as of their own time.
+    clock: stage === 'local' ? 'event' : 'wall',
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stacks: { data, profiles, collect, clean, tag } };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  buildApp().app.synth();
+}

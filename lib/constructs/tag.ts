@@ -1,0 +1,48 @@
+/**
+ * Tag: clean stream → tag-profiles → profiles table. Larger batches and a longer batching
+ * window than Clean: the more of one person's events share a batch, the fewer profile
+ * writes (one per person per batch).
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { SightlineFunction } from './node-function.ts';
+import { StreamConsumer } from './stream-consumer.ts';
+import { grantItems } from './grants.ts';
+
+export interface TagProps {
+  readonly cleanStream: IStream;
+  readonly profilesTable: ITable;
+  readonly failedEventsBucket: IBucket;
+  /** @default 'wall' */
+  readonly clock?: 'event' | 'wall';
+}
+
+export class Tag extends Construct {
+  public readonly fn: SightlineFunction<'tag-profiles'>;
+  public readonly consumer: StreamConsumer;
+
+  constructor(scope: Construct, id: string, props: TagProps) {
+    super(scope, id);
+    this.fn = new SightlineFunction(this, 'TagProfiles', {
+      functionName: 'tag-profiles',
+      environment: { PROFILES_TABLE_NAME: props.profilesTable.tableName, FAILED_EVENTS_BUCKET: props.failedEventsBucket.bucketName, TAG_CLOCK: props.clock ?? 'wall' },
+      memorySize: 1024,
+      timeout: Duration.seconds(120),
+      description: 'Resolve identities, update aggregates and tags',
+      writesFailedEvents: true,
+    });
+    grantItems(this.fn.fn, props.profilesTable, ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem']);
+    // Failed-events writes (refused records, and the on-failure destination): bucket policy, data.ts.
+    this.consumer = new StreamConsumer(this, 'Consumer', {
+      fn: this.fn.fn,
+      stream: props.cleanStream,
+      failedEventsBucket: props.failedEventsBucket,
+      serviceName: 'tag-profiles',
+      batchSize: 500,
+      maxBatchingWindow: Duration.seconds(2),
+    });
+  }
+}
