@@ -41,6 +41,8 @@ export const cleanEventSchema = z.object({
       products: z.array(cleanProductSchema),
       discount: z.number().optional(),
       coupon: z.string().optional(),
+      /** A large order sent in parts: part 2.. adds revenue and items but is not another order. */
+      part: z.number().int().positive().optional(),
     })
     .optional(),
   traits: z.record(z.string(), z.unknown()).default({}),

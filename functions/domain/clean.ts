@@ -180,6 +180,7 @@ function orderOf(properties: Record<string, unknown>): CleanEvent['order'] {
     products,
     discount,
     coupon: typeof properties.coupon === 'string' && properties.coupon ? properties.coupon : undefined,
+    part: properties.part === undefined ? undefined : Math.max(1, Math.trunc(toNumber(properties.part, 'properties.part'))),
   };
 }
 

@@ -99,15 +99,17 @@ function applyToAggregates(a: Aggregates, e: CleanEvent): Aggregates {
     lastSeen: maxIso(a.lastSeen, e.timestamp),
   };
   if (e.channel) next.channels[e.channel] = (next.channels[e.channel] ?? 0) + 1;
+  // Part 2.. of an order sent in parts adds revenue and items, not another order.
+  const newOrder = (e.order?.part ?? 1) === 1 ? 1 : 0;
   if (e.order && e.event === 'Order Completed') {
     const month = e.timestamp.slice(0, 7);
     const m = next.months[month] ?? { orders: 0, revenue: 0 };
-    next.months[month] = { orders: m.orders + 1, revenue: round2(m.revenue + e.order.revenue) };
+    next.months[month] = { orders: m.orders + newOrder, revenue: round2(m.revenue + e.order.revenue) };
     next.months = lastMonths(next.months);
-    next.orders += 1;
+    next.orders += newOrder;
     next.revenue = round2(next.revenue + e.order.revenue);
     next.items += e.order.products.reduce((s, p) => s + p.quantity, 0);
-    if ((e.order.discount ?? 0) > 0 || e.order.coupon) next.discountedOrders += 1;
+    if (newOrder && ((e.order.discount ?? 0) > 0 || e.order.coupon)) next.discountedOrders += 1;
     for (const p of e.order.products) {
       if (p.category) next.categories[p.category] = (next.categories[p.category] ?? 0) + p.quantity;
     }
@@ -116,7 +118,7 @@ function applyToAggregates(a: Aggregates, e: CleanEvent): Aggregates {
     next.lastOrderAt = maxIso(a.lastOrderAt, e.timestamp);
     if (e.currency) next.currency = e.currency;
   } else if (e.order && (e.event === 'Order Refunded' || e.event === 'Order Cancelled')) {
-    next.returns += 1;
+    next.returns += newOrder;
     next.returnedValue = round2(next.returnedValue + Math.abs(e.order.revenue));
   }
   return next;

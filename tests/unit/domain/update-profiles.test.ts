@@ -27,6 +27,13 @@ describe('updateProfiles', () => {
     expect(p.tagsAsOf).toBe('2011-06-20T10:00:00.000Z');
   });
 
+  it('counts an order sent in parts once, with every part’s revenue and items', async () => {
+    const store = new MemoryProfileStore();
+    const part = (n: number, revenue: number) => order('u1', '2011-05-01T10:00:00Z', revenue, { order: { orderId: 'big', revenue, part: n, products: [{ productId: `p${n}`, price: revenue, quantity: 1 }] } });
+    await updateProfiles([part(1, 100), part(2, 50), part(3, 25)], deps(store));
+    expect(store.live()[0].aggregates).toMatchObject({ orders: 1, revenue: 175, items: 3, months: { '2011-05': { orders: 1, revenue: 175 } } });
+  });
+
   it('makes a re-delivered batch a no-op (exactly once in effect)', async () => {
     const store = new MemoryProfileStore();
     const events = [order('u1', '2011-05-01T10:00:00Z', 50), order('u2', '2011-05-02T10:00:00Z', 20)];
