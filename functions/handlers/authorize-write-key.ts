@@ -6,7 +6,8 @@ import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { makeDynamo } from '../shared/clients.ts';
 import { loadEnv } from '../shared/env.ts';
 import { withPowertools } from '../shared/middleware.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoSourceStore } from '../adapters/dynamo-source-store.ts';
 import { hashWriteKey, writeKeyFromAuthorization } from '../domain/sources.ts';
 
@@ -19,12 +20,17 @@ export function makeAuthorizer(sources: Pick<DynamoSourceStore, 'findByKeyHash'>
   return async (event: Pick<APIGatewayRequestAuthorizerEventV2, 'headers'>): Promise<AuthorizerResult> => {
     const header = event.headers?.authorization ?? event.headers?.Authorization;
     const key = writeKeyFromAuthorization(header);
-    if (!key) return { isAuthorized: false };
+    if (!key) {
+      metrics.addMetric('WriteKeyRefused', MetricUnit.Count, 1);
+      return { isAuthorized: false };
+    }
     const source = await sources.findByKeyHash(hashWriteKey(key));
     if (!source || source.disabled) {
       logger.info('write key refused', { known: !!source });
+      metrics.addMetric('WriteKeyRefused', MetricUnit.Count, 1);
       return { isAuthorized: false };
     }
+    metrics.addMetric('WriteKeyAccepted', MetricUnit.Count, 1);
     return { isAuthorized: true, context: { sourceId: source.sourceId } };
   };
 }

@@ -84,12 +84,15 @@ export function ukLocalToUtc(local: string): string {
 /** Keeps every order event well under Segment's 32 KB (a product here is about 100 bytes). */
 export const PRODUCTS_PER_EVENT = 200;
 
+/** The Segment event shape the replays and the demo produce (a subset of schemas/events.ts). */
 export interface SegmentLikeEvent {
-  type: 'identify' | 'track';
+  type: 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group';
   messageId: string;
   userId?: string;
   anonymousId?: string;
+  previousId?: string;
   event?: string;
+  name?: string;
   timestamp: string;
   traits?: Record<string, unknown>;
   properties?: Record<string, unknown>;

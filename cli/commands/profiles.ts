@@ -1,0 +1,72 @@
+/** `sightline profile <id>`, `sightline retag`, `sightline source create`. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
+import { DynamoSourceStore } from '../../functions/adapters/dynamo-source-store.ts';
+import { retagProfile } from '../../functions/domain/retag.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../../functions/domain/tags.ts';
+import { hashWriteKey, newWriteKey } from '../../functions/domain/sources.ts';
+import { profileSchema, type Profile } from '../../schemas/profile.ts';
+import type { CliTarget } from '../config.ts';
+
+/** A DynamoDB client for the local emulator when the target has one, else the AWS default chain. */
+export function dynamoFor(target?: Pick<CliTarget, 'endpoints'>): DynamoDBDocumentClient {
+  const local = target?.endpoints?.dynamodb;
+  const client = new DynamoDBClient(local ? { endpoint: local, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export async function fetchProfile(apiUrl: string, id: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${apiUrl}/v1/profiles/${encodeURIComponent(id)}`);
+  return { status: res.status, body: await res.json() };
+}
+
+export function formatProfile(p: Profile): string {
+  const a = p.aggregates;
+  const tags = Object.entries(p.tags).map(([k, v]) => (v === true ? k : `${k}=${v}`));
+  return [
+    `profile ${p.profileId}  (v${p.version}, tags ${p.tagsRuleSet ?? '-'} as of ${p.tagsAsOf?.slice(0, 10) ?? '-'})`,
+    `  ids      users ${p.identities.userIds.join(', ') || '-'} | anonymous ${p.identities.anonymousIds.length} | emails ${p.identities.emailHashes.length}`,
+    `  orders   ${a.orders} for ${a.revenue.toFixed(2)} ${a.currency ?? ''}, ${a.items} items, ${a.returns} returns; first ${a.firstOrderAt?.slice(0, 10) ?? '-'}, last ${a.lastOrderAt?.slice(0, 10) ?? '-'}`,
+    `  tags     ${tags.join('  ') || '-'}`,
+    `  consent  ${Object.entries(p.consent).map(([k, v]) => `${k}:${v ? 'yes' : 'no'}`).join(' ') || '-'}`,
+  ].join('\n');
+}
+
+export async function scanProfiles(ddb: DynamoDBDocumentClient, table: string): Promise<Profile[]> {
+  const out: Profile[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, FilterExpression: 'sk = :p', ExpressionAttributeValues: { ':p': 'PROFILE' } }));
+    for (const item of page.Items ?? []) {
+      const { pk: _pk, sk: _sk, ...rest } = item;
+      out.push(profileSchema.parse(rest));
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/** Re-evaluates every live profile's tags as of `asOf`; writes only those that changed. */
+export async function retagAll(ddb: DynamoDBDocumentClient, table: string, asOf: Date): Promise<{ profiles: number; changed: number; conflicts: number }> {
+  const store = new DynamoProfileStore(ddb, table);
+  let changed = 0;
+  let conflicts = 0;
+  const profiles = await scanProfiles(ddb, table);
+  for (const p of profiles) {
+    const next = retagProfile(p, asOf, RULE_SET_V1, RULE_SET_ID);
+    if (!next) continue;
+    // A concurrent event write wins; the next pass (or that write) brings the tags current.
+    if (await store.saveProfile(next, p.version)) changed += 1;
+    else conflicts += 1;
+  }
+  return { profiles: profiles.length, changed, conflicts };
+}
+
+export async function createSource(ddb: DynamoDBDocumentClient, table: string, name: string): Promise<{ sourceId: string; writeKey: string }> {
+  const writeKey = newWriteKey();
+  const sourceId = `src_${randomUUID().slice(0, 8)}`;
+  await new DynamoSourceStore(ddb, table).create({ schemaVersion: 1, sourceId, name, keyHash: hashWriteKey(writeKey), createdAt: new Date().toISOString(), disabled: false });
+  return { sourceId, writeKey };
+}
