@@ -45,29 +45,41 @@ export class DynamoProfileStore implements ProfileStore {
     return profileSchema.parse(rest);
   }
 
-  async findIdentities(keys: IdentityKey[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    const unique = [...new Map(keys.map((k) => [identityKeyString(k), k])).values()];
+  /** BatchGetItem in chunks of 100, re-requesting UnprocessedKeys (the SDK retries throttling, not partial results). */
+  private async batchGet(keys: Record<string, string>[], consistent: boolean): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    const unique = [...new Map(keys.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
     for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
-      let request: Record<string, unknown>[] | undefined = unique.slice(i, i + BATCH_GET_MAX).map(identityItemKey);
-      // UnprocessedKeys are retried until none are left (the SDK retries throttling, not partial results).
+      let request: Record<string, unknown>[] | undefined = unique.slice(i, i + BATCH_GET_MAX);
       for (let attempt = 0; request && request.length > 0; attempt++) {
-        if (attempt > 8) throw new Error('BatchGet left unprocessed identity keys after 8 retries');
+        if (attempt > 8) throw new Error('BatchGetItem left unprocessed keys after 8 retries');
         if (attempt > 0) await new Promise((r) => setTimeout(r, 2 ** attempt * 10));
         const out = await this.ddb.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true } },
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: consistent } }, ReturnConsumedCapacity: 'TOTAL' }),
         );
         this.count('read', out.ConsumedCapacity);
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          found.set(String(item.pk).slice(3), String(item.profileId));
-        }
+        items.push(...(out.Responses?.[this.tableName] ?? []));
         request = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
       }
     }
-    return found;
+    return items;
+  }
+
+  async getProfiles(profileIds: string[]): Promise<Map<string, Profile>> {
+    const items = await this.batchGet(profileIds.map(profileKey), true);
+    return new Map(
+      items.map((item) => {
+        const { pk: _pk, sk: _sk, ...rest } = item;
+        const p = profileSchema.parse(rest);
+        return [p.profileId, p];
+      }),
+    );
+  }
+
+  async findIdentities(keys: IdentityKey[]): Promise<Map<string, string>> {
+    // Eventually consistent (half the read units): a link missed here is caught by claimIdentity's condition.
+    const items = await this.batchGet(keys.map(identityItemKey), false);
+    return new Map(items.map((item) => [String(item.pk).slice(3), String(item.profileId)]));
   }
 
   async claimIdentity(key: IdentityKey, profileId: string): Promise<{ ok: true } | { ok: false; profileId: string }> {

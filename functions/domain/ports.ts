@@ -14,7 +14,12 @@ export const identityKeyString = (k: IdentityKey) => `${k.kind}#${k.value}`;
 
 export interface ProfileStore {
   getProfile(profileId: string): Promise<Profile | undefined>;
-  /** Looks up identities; the map is keyed by identityKeyString. Missing keys are absent. */
+  /** Reads many profiles at once (strongly consistent); absent ones are not in the map. */
+  getProfiles(profileIds: string[]): Promise<Map<string, Profile>>;
+  /**
+   * Looks up identities; the map is keyed by identityKeyString. Missing keys are absent.
+   * May be eventually consistent: a link missed here is found by the conditional claim.
+   */
   findIdentities(keys: IdentityKey[]): Promise<Map<string, string>>;
   /** Creates the identity if it does not exist; otherwise reports who owns it. */
   claimIdentity(key: IdentityKey, profileId: string): Promise<{ ok: true } | { ok: false; profileId: string }>;

@@ -32,7 +32,6 @@ export interface UpdateDeps {
   ruleSet: RuleSet;
   ruleSetId: string;
   now: () => Date;
-  newId: () => string;
   /** 'event': tags as of the newest event time in the batch; 'wall': as of now. */
   clock: 'event' | 'wall';
 }
@@ -52,11 +51,22 @@ interface Entry {
   dirty: boolean;
 }
 
-export function identityKeysOf(e: CleanEvent): IdentityKey[] {
+/**
+ * Profile ids are derived from the person's primary id, so the common case needs no
+ * identity item (and no write for one): a known user's profile is `u-<userId>`, an
+ * anonymous visitor's is `a-<anonymousId>`. Identity items exist only for the links
+ * that cannot be derived: an anonymousId or email that belongs to another profile.
+ */
+export const userProfileId = (userId: string) => `u-${userId}`;
+export const anonProfileId = (anonymousId: string) => `a-${anonymousId}`;
+
+/** Identities whose owner must be looked up (a userId's profile id is derived, not looked up). */
+export function lookupKeysOf(e: CleanEvent): IdentityKey[] {
   const keys: IdentityKey[] = [];
-  if (e.userId) keys.push({ kind: 'user', value: e.userId });
   if (e.anonymousId) keys.push({ kind: 'anon', value: e.anonymousId });
   if (e.emailHash) keys.push({ kind: 'email', value: e.emailHash });
+  // alias: previousId is whatever id the person had before, an anonymousId or an older userId.
+  if (e.type === 'alias' && e.previousId) keys.push({ kind: 'anon', value: e.previousId });
   return keys;
 }
 
@@ -69,11 +79,23 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
   const repoints: { key: IdentityKey; from: string; to: string }[] = [];
   const report: UpdateReport = { applied: 0, duplicates: 0, profilesWritten: 0, merges: 0, identitiesClaimed: 0 };
 
+  // Reads first, batched: every identity link and every profile the batch may touch.
+  const owners = await store.findIdentities(events.flatMap(lookupKeysOf));
+  const candidates = new Set<string>(owners.values());
+  for (const e of events) {
+    if (e.userId) candidates.add(userProfileId(e.userId));
+    if (e.anonymousId) candidates.add(anonProfileId(e.anonymousId));
+    if (e.type === 'alias' && e.previousId) candidates.add(userProfileId(e.previousId)).add(anonProfileId(e.previousId));
+  }
+  const prefetched = await store.getProfiles([...candidates]);
+  const known = (id: string) => entries.has(id) || prefetched.has(id);
+
   async function load(profileId: string): Promise<Entry> {
     let entry = entries.get(profileId);
     if (!entry) {
-      const stored = await store.getProfile(profileId);
-      // An identity may point at a profile whose first write was lost in a crash: start it afresh.
+      // Candidates were all read in one batch (absent there means absent); others — reached
+      // through mergedInto or a lost identity race — are read now.
+      const stored = candidates.has(profileId) ? prefetched.get(profileId) : await store.getProfile(profileId);
       entry = stored
         ? { profile: stored, loadedVersion: stored.version, dirty: false }
         : { profile: newProfile(profileId, nowIso), loadedVersion: 0, dirty: true };
@@ -81,7 +103,6 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
     }
     return entry;
   }
-
   /** Follows `mergedInto` to the live profile, finishing any merge a crash left half done. */
   async function canonical(profileId: string): Promise<Entry> {
     let entry = await load(profileId);
@@ -104,21 +125,29 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
     other.dirty = true;
     report.merges += 1;
     const ids = other.profile.identities;
+    // Derived ids need no item: the frozen profile's mergedInto leads there. Linked ones are re-pointed.
     const keys: IdentityKey[] = [
-      ...ids.userIds.map((value) => ({ kind: 'user' as const, value })),
       ...ids.anonymousIds.map((value) => ({ kind: 'anon' as const, value })),
       ...ids.emailHashes.map((value) => ({ kind: 'email' as const, value })),
     ];
-    for (const key of keys) repoints.push({ key, from: other.profile.profileId, to: survivor.profile.profileId });
+    for (const key of keys) {
+      const owner = owners.get(identityKeyString(key));
+      if (owner === other.profile.profileId) {
+        owners.set(identityKeyString(key), survivor.profile.profileId);
+        repoints.push({ key, from: other.profile.profileId, to: survivor.profile.profileId });
+      }
+    }
   }
 
   /** Merges two profiles unless they belong to different known users; returns the survivor. */
-  function mergeIfSamePerson(target: Entry, other: Entry, userId?: string): Entry {
+  function mergeIfSamePerson(target: Entry, other: Entry, userId: string | undefined, alias: boolean): Entry {
     if (other === target) return target;
-    const asTarget = userId && !target.profile.identities.userIds.includes(userId)
-      ? { ...target.profile, identities: { ...target.profile.identities, userIds: [...target.profile.identities.userIds, userId] } }
-      : target.profile;
-    if (!canMerge(asTarget, other.profile)) return target;
+    const asTarget =
+      userId && !target.profile.identities.userIds.includes(userId)
+        ? { ...target.profile, identities: { ...target.profile.identities, userIds: [...target.profile.identities.userIds, userId] } }
+        : target.profile;
+    // alias is the caller saying two ids are one person: it may join two known users.
+    if (!alias && !canMerge(asTarget, other.profile)) return target;
     const [s] = chooseSurvivor(asTarget, other.profile);
     if (s === asTarget) {
       merge(target, other);
@@ -128,57 +157,65 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
     return other;
   }
 
-  const cache = new Map<string, string>();
+  /** Links an identity to the target with a conditional put; a lost race merges with the winner. */
+  async function link(key: IdentityKey, target: Entry, e: CleanEvent): Promise<Entry> {
+    const ks = identityKeyString(key);
+    const owner = owners.get(ks);
+    if (owner !== undefined) {
+      // Already linked: to this profile, or to one that must merge with it.
+      const ownerEntry = await canonical(owner);
+      return mergeIfSamePerson(target, ownerEntry, e.userId, e.type === 'alias');
+    }
+    const claim = await store.claimIdentity(key, target.profile.profileId);
+    if (claim.ok) {
+      owners.set(ks, target.profile.profileId);
+      report.identitiesClaimed += 1;
+      return target;
+    }
+    owners.set(ks, claim.profileId);
+    return mergeIfSamePerson(target, await canonical(claim.profileId), e.userId, e.type === 'alias');
+  }
+
   async function resolve(e: CleanEvent): Promise<Entry> {
-    const keys = identityKeysOf(e);
-    if (e.type === 'alias' && e.previousId) {
-      // previousId is whatever id the person had before: an anonymousId or an older userId.
-      keys.push({ kind: 'anon', value: e.previousId }, { kind: 'user', value: e.previousId });
+    const alias = e.type === 'alias';
+    const related: Entry[] = [];
+    const add = async (id: string) => {
+      const entry = await canonical(id);
+      if (!related.includes(entry)) related.push(entry);
+    };
+    const anonOwner = e.anonymousId ? owners.get(identityKeyString({ kind: 'anon', value: e.anonymousId })) : undefined;
+    if (anonOwner) await add(anonOwner);
+    // Also the derived anonymous profile: if a crash froze it before its survivor absorbed it,
+    // following its mergedInto here finishes the merge.
+    if (e.anonymousId && known(anonProfileId(e.anonymousId))) await add(anonProfileId(e.anonymousId));
+    const emailOwner = e.emailHash ? owners.get(identityKeyString({ kind: 'email', value: e.emailHash })) : undefined;
+    if (emailOwner) await add(emailOwner);
+    if (alias && e.previousId) {
+      const prevOwner = owners.get(identityKeyString({ kind: 'anon', value: e.previousId }));
+      if (prevOwner) await add(prevOwner);
+      for (const id of [anonProfileId(e.previousId), userProfileId(e.previousId)]) if (known(id)) await add(id);
     }
-    const missing = keys.filter((k) => !cache.has(identityKeyString(k)));
-    if (missing.length > 0) {
-      const found = await store.findIdentities(missing);
-      for (const [k, v] of found) cache.set(k, v);
-    }
-    const owners: Entry[] = [];
-    for (const k of keys) {
-      const owner = cache.get(identityKeyString(k));
-      if (owner) {
-        const entry = await canonical(owner);
-        if (!owners.includes(entry)) owners.push(entry);
-      }
-    }
+
     let target: Entry;
     if (e.userId) {
-      // The event's own userId decides where it goes. A profile of another known user is
-      // never taken over; an anonymous one may become this user.
-      target =
-        owners.find((o) => o.profile.identities.userIds.includes(e.userId!)) ??
-        owners.find((o) => o.profile.identities.userIds.length === 0) ??
-        (await load(deps.newId()));
-    } else if (owners.length > 0) {
-      target = owners.reduce((a, b) => (chooseSurvivor(a.profile, b.profile)[0] === a.profile ? a : b));
+      // A known user's profile is derived from the userId; it absorbs the anonymous history.
+      target = await canonical(userProfileId(e.userId));
+    } else if (related.length > 0) {
+      target = related.reduce((a, b) => (chooseSurvivor(a.profile, b.profile)[0] === a.profile ? a : b));
     } else {
-      target = await load(deps.newId());
+      target = await load(anonProfileId(e.anonymousId!));
     }
-    for (const other of owners) target = mergeIfSamePerson(target, other, e.userId);
-    // Claim the event's identities that nobody owns yet.
-    for (const k of identityKeysOf(e)) {
-      const ks = identityKeyString(k);
-      if (cache.has(ks)) continue;
-      const claim = await store.claimIdentity(k, target.profile.profileId);
-      if (claim.ok) {
-        cache.set(ks, target.profile.profileId);
-        report.identitiesClaimed += 1;
-      } else {
-        // Another shard claimed it first: merge with that profile if we may.
-        cache.set(ks, claim.profileId);
-        target = mergeIfSamePerson(target, await canonical(claim.profileId), e.userId);
-      }
+    for (const other of related) target = mergeIfSamePerson(target, other, e.userId, alias);
+
+    // Links that cannot be derived from the profile id: written once, conditionally.
+    if (e.anonymousId && target.profile.profileId !== anonProfileId(e.anonymousId) && owners.get(identityKeyString({ kind: 'anon', value: e.anonymousId })) !== target.profile.profileId) {
+      target = await link({ kind: 'anon', value: e.anonymousId }, target, e);
+    }
+    if (e.emailHash && owners.get(identityKeyString({ kind: 'email', value: e.emailHash })) !== target.profile.profileId) {
+      target = await link({ kind: 'email', value: e.emailHash }, target, e);
     }
     return target;
   }
-
   let newestEvent = '';
   for (const e of events) {
     const entry = await resolve(e);

@@ -8,7 +8,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import { makeDynamo, makeS3 } from '../shared/clients.ts';
 import { loadEnv } from '../shared/env.ts';
 import { withPowertools } from '../shared/middleware.ts';
@@ -55,7 +54,6 @@ export const tagProfiles = makeTagProfiles({
   ruleSet: RULE_SET_V1,
   ruleSetId: RULE_SET_ID,
   now: () => new Date(),
-  newId: randomUUID,
   clock: env.TAG_CLOCK,
 });
 export const handler = withPowertools(tagProfiles);

@@ -15,6 +15,14 @@ export class MemoryProfileStore implements ProfileStore {
     const p = this.profiles.get(id);
     return p ? structuredClone(p) : undefined;
   }
+  async getProfiles(ids: string[]) {
+    const out = new Map<string, Profile>();
+    for (const id of ids) {
+      const p = this.profiles.get(id);
+      if (p) out.set(id, structuredClone(p));
+    }
+    return out;
+  }
   async findIdentities(keys: IdentityKey[]) {
     const out = new Map<string, string>();
     for (const k of keys) {

@@ -65,7 +65,7 @@ describe('data stack', () => {
 });
 
 describe('consumers (clean, tag)', () => {
-  for (const [name, stack, batch] of [['clean', stacks.clean, 100], ['tag', stacks.tag, 500]] as const) {
+  for (const [name, stack, batch] of [['clean', stacks.clean, 100], ['tag', stacks.tag, 1000]] as const) {
     const template = t(stack);
     it(`${name}: keeps the stream contract (partial failures, bisect, bounded retries, age, S3 on-failure)`, () => {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {

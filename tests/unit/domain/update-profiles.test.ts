@@ -5,8 +5,7 @@ import { MemoryProfileStore } from '../../helpers/memory-profile-store.ts';
 import { cleanEvent, order } from '../../helpers/events.ts';
 
 function deps(store: MemoryProfileStore): UpdateDeps {
-  let n = 0;
-  return { store, ruleSet: RULE_SET_V1, ruleSetId: RULE_SET_ID, now: () => new Date('2011-07-01T00:00:00Z'), newId: () => `p${++n}-${Math.random().toString(36).slice(2, 6)}`, clock: 'event' };
+  return { store, ruleSet: RULE_SET_V1, ruleSetId: RULE_SET_ID, now: () => new Date('2011-07-01T00:00:00Z'), clock: 'event' };
 }
 
 describe('updateProfiles', () => {

@@ -78,11 +78,11 @@ describe('authorize-write-key handler', () => {
 describe('get-profile handler', () => {
   it('finds a profile by userId and hides the dedup bookkeeping', async () => {
     const store = new MemoryProfileStore();
-    await updateProfiles([order('u1', '2011-11-01T00:00:00.000Z', 20)], { store, ruleSet: RULE_SET_V1, ruleSetId: RULE_SET_ID, now: () => new Date(), newId: () => 'p1', clock: 'event' });
+    await updateProfiles([order('u1', '2011-11-01T00:00:00.000Z', 20)], { store, ruleSet: RULE_SET_V1, ruleSetId: RULE_SET_ID, now: () => new Date(), clock: 'event' });
     const res = (await makeGetProfile(store)({ pathParameters: { id: 'u1' }, rawPath: '/v1/profiles/u1' })) as { statusCode: number; body: string };
     expect(res.statusCode).toBe(200);
     const body = JSON.parse(res.body);
-    expect(body).toMatchObject({ profileId: 'p1', aggregates: { orders: 1 }, tags: { rfm_r: 5 } });
+    expect(body).toMatchObject({ profileId: 'u-u1', aggregates: { orders: 1 }, tags: { rfm_r: 5 } });
     expect(body.applied).toBeUndefined();
     expect(((await makeGetProfile(store)({ pathParameters: { id: 'nobody' }, rawPath: '' })) as { statusCode: number }).statusCode).toBe(404);
   });

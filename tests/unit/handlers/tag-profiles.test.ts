@@ -9,8 +9,7 @@ import { context, kinesisEvent } from '../../helpers/kinesis-event.ts';
 function setup() {
   const store = new MemoryProfileStore();
   const failed: FailedEvent[] = [];
-  let n = 0;
-  const handler = makeTagProfiles({ store, ruleSet: RULE_SET_V1, ruleSetId: RULE_SET_ID, now: () => new Date('2011-12-01T00:00:00Z'), newId: () => `p${++n}`, clock: 'event', failed: { put: async (r) => void failed.push(...r) } });
+  const handler = makeTagProfiles({ store, ruleSet: RULE_SET_V1, ruleSetId: RULE_SET_ID, now: () => new Date('2011-12-01T00:00:00Z'), clock: 'event', failed: { put: async (r) => void failed.push(...r) } });
   return { store, failed, handler };
 }
 
