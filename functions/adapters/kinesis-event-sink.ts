@@ -7,6 +7,7 @@
  */
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import type { EventSink, StreamRecordOut } from '../domain/ports.ts';
+import { encodeRecord } from '../shared/record-codec.ts';
 
 /** Kinesis limits: 500 records and 5 MiB per PutRecords call, 1 MiB per record. */
 const MAX_RECORDS = 500;
@@ -23,7 +24,7 @@ export class KinesisEventSink implements EventSink {
   async put(records: StreamRecordOut[]): Promise<void> {
     const entries: PutRecordsRequestEntry[] = records.map((r) => ({
       PartitionKey: r.partitionKey.slice(0, 256),
-      Data: Buffer.from(JSON.stringify(r.data)),
+      Data: encodeRecord(r.data),
     }));
     let chunk: PutRecordsRequestEntry[] = [];
     let bytes = 0;

@@ -71,6 +71,26 @@ export function lookupKeysOf(e: CleanEvent): IdentityKey[] {
 }
 
 const MAX_CHAIN = 10;
+/** Parallel writes per phase: enough to hide round-trip latency, few enough not to self-throttle. */
+const WRITE_CONCURRENCY = 16;
+
+/** Runs `fn` over items with at most `limit` in flight; rejects with the first error after all settle. */
+export async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let firstError: unknown;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (err) {
+        firstError ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (firstError !== undefined) throw firstError;
+}
 
 export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Promise<UpdateReport> {
   const { store } = deps;
@@ -231,10 +251,8 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
   }
 
   const asOf = deps.clock === 'event' && newestEvent ? new Date(newestEvent) : deps.now();
-  const ordered = [...entries.values()].filter((x) => x.dirty);
-  // Frozen (absorbed) profiles first: see the merge order in the module comment.
-  ordered.sort((a, b) => Number(!!b.profile.mergedInto) - Number(!!a.profile.mergedInto));
-  for (const entry of ordered) {
+  const dirty = [...entries.values()].filter((x) => x.dirty);
+  const save = async (entry: Entry) => {
     const p = entry.profile;
     const toSave: Profile = p.mergedInto
       ? { ...p, version: entry.loadedVersion + 1, updatedAt: nowIso }
@@ -251,8 +269,12 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
     entry.loadedVersion = toSave.version;
     entry.dirty = false;
     report.profilesWritten += 1;
-  }
-  for (const r of repoints) await store.repointIdentity(r.key, r.from, r.to);
+  };
+  // Frozen (absorbed) profiles first, then the rest, then identity links: the merge order of
+  // the module comment. Within a phase the writes are independent items, so they run in parallel.
+  await forEachLimit(dirty.filter((x) => x.profile.mergedInto), WRITE_CONCURRENCY, save);
+  await forEachLimit(dirty.filter((x) => !x.profile.mergedInto), WRITE_CONCURRENCY, save);
+  await forEachLimit(repoints, WRITE_CONCURRENCY, (r) => store.repointIdentity(r.key, r.from, r.to));
   return report;
 }
 

@@ -27,6 +27,7 @@ import type { EventSink, FailedEventSink, StreamRecordOut } from '../domain/port
 import type { FailedEvent } from '../../schemas/failed-event.ts';
 import type { CleanEvent } from '../../schemas/clean-event.ts';
 import { piiPolicySchema } from '../../schemas/pii-policy.ts';
+import { decodeRecord } from '../shared/record-codec.ts';
 
 export interface CleanDeps {
   sink: EventSink;
@@ -47,12 +48,13 @@ export function makeCleanEvents(deps: CleanDeps) {
     const seen = new Set<string>();
     let duplicates = 0;
     const processRecord = async (record: KinesisStreamRecord) => {
-      const text = Buffer.from(record.kinesis.data, 'base64').toString('utf8');
+      let text = record.kinesis.data;
       let payload: unknown;
       try {
+        text = decodeRecord(record.kinesis.data);
         payload = JSON.parse(text);
       } catch {
-        failed.push({ v: 1, stage: 'clean', reason: 'invalid_json', detail: `record ${record.kinesis.sequenceNumber} is not JSON`, at, payload: text });
+        failed.push({ v: 1, stage: 'clean', reason: 'invalid_json', detail: `record ${record.kinesis.sequenceNumber} is neither JSON nor gzipped JSON`, at, payload: text });
         return;
       }
       const result = cleanEnvelope(payload, deps.options);

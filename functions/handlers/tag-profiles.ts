@@ -19,6 +19,8 @@ import { RULE_SET_ID, RULE_SET_V1 } from '../domain/tags.ts';
 import type { FailedEventSink } from '../domain/ports.ts';
 import { cleanEventSchema, type CleanEvent } from '../../schemas/clean-event.ts';
 import type { FailedEvent } from '../../schemas/failed-event.ts';
+import { decodeRecord } from '../shared/record-codec.ts';
+import { ZodError } from 'zod';
 
 export function makeTagProfiles(deps: UpdateDeps & { failed: FailedEventSink }) {
   return async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
@@ -26,14 +28,15 @@ export function makeTagProfiles(deps: UpdateDeps & { failed: FailedEventSink }) 
     const failed: FailedEvent[] = [];
     const at = deps.now().toISOString();
     const readRecord = async (record: KinesisStreamRecord) => {
-      const text = Buffer.from(record.kinesis.data, 'base64').toString('utf8');
-      let payload: unknown = text;
+      let payload: unknown = record.kinesis.data;
       try {
-        payload = JSON.parse(text);
+        payload = decodeRecord(record.kinesis.data);
+        payload = JSON.parse(payload as string);
         events.push(cleanEventSchema.parse(payload));
       } catch (err) {
-        const detail = err instanceof SyntaxError ? 'record is not JSON' : (err as Error).message.slice(0, 500);
-        failed.push({ v: 1, stage: 'tag', reason: err instanceof SyntaxError ? 'invalid_json' : 'schema_violation', detail, at, payload });
+        const schema = err instanceof ZodError;
+        const detail = schema ? (err as Error).message.slice(0, 500) : 'record is neither JSON nor gzipped JSON';
+        failed.push({ v: 1, stage: 'tag', reason: schema ? 'schema_violation' : 'invalid_json', detail, at, payload });
       }
     };
     const response = await processPartialResponse(event, readRecord, new BatchProcessor(EventType.KinesisDataStreams), { context, processInParallel: false });
