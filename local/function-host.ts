@@ -26,12 +26,14 @@ export interface LocalFunction {
   stop(): Promise<void>;
 }
 
-export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, string>): Promise<LocalFunction> {
+/** Environment: the platform's base, then the function's own from the template, then local overrides. */
+export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, string>, overrides: Record<string, string> = {}): Promise<LocalFunction> {
   const env: Record<string, string> = {
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'PATH' || k === 'HOME' || k === 'TZ')),
     ...baseEnv,
     ...spec.environment,
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
+    ...overrides,
   };
   const worker = new Worker(join(REPO_ROOT, 'local', 'function-worker.ts'), {
     env,

@@ -80,7 +80,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const functions = new Map<string, LocalFunction>();
   await Promise.all(
     model.functions.map(async (spec) => {
-      functions.set(spec.name, await startFunction(spec, { ...baseEnv, ...opts.functionEnvOverrides?.[spec.name] }));
+      functions.set(spec.name, await startFunction(spec, baseEnv, opts.functionEnvOverrides?.[spec.name]));
     }),
   );
 
