@@ -124,14 +124,21 @@ function normaliseCurrency(value: unknown): string | undefined {
   return c;
 }
 
+/** Checked zone names: constructing an Intl.DateTimeFormat costs ~0.1 ms, most of Clean's time per event. */
+const zoneChecks = new Map<string, boolean>();
 function validTimeZone(tz: unknown): string | undefined {
-  if (typeof tz !== 'string' || tz.length === 0) return undefined;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return tz;
-  } catch {
-    return undefined;
+  if (typeof tz !== 'string' || tz.length === 0 || tz.length > 64) return undefined;
+  let ok = zoneChecks.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (zoneChecks.size < 1000) zoneChecks.set(tz, ok);
   }
+  return ok ? tz : undefined;
 }
 
 function eventTime(e: Record<string, unknown>, receivedAt: Date): Date {
