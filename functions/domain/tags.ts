@@ -120,6 +120,13 @@ export function evaluateTags(a: Aggregates, asOf: Date, ruleSet: RuleSet): Tags 
 }
 
 const buyer = { metric: 'orders', op: 'gte', value: 1 } as const;
+/** Scores 5…2 for the first threshold the metric meets, 1 for any other buyer; none without orders. */
+function scoreBuckets(metric: string, op: 'lte' | 'gte', thresholds: [number, number, number, number]) {
+  return [
+    ...thresholds.map((value, i) => ({ value: 5 - i, when: { all: [buyer, { metric, op, value }] } })),
+    { value: 1, when: buyer },
+  ];
+}
 const r = (lo: number, hi: number): Condition => ({ metric: 'rfm_r', op: 'between', value: [lo, hi] });
 const fm = (lo: number, hi: number): Condition => ({ metric: 'rfm_fm', op: 'between', value: [lo, hi] });
 
@@ -131,42 +138,9 @@ export const RULE_SET_V1: RuleSet = ruleSetSchema.parse({
   id: 'default',
   version: 1,
   rules: [
-    {
-      kind: 'bucket',
-      tag: 'rfm_r',
-      description: 'Recency score 1–5: days since the last order',
-      buckets: [
-        { value: 5, when: { all: [buyer, { metric: 'recency_days', op: 'lte', value: 30 }] } },
-        { value: 4, when: { all: [buyer, { metric: 'recency_days', op: 'lte', value: 60 }] } },
-        { value: 3, when: { all: [buyer, { metric: 'recency_days', op: 'lte', value: 120 }] } },
-        { value: 2, when: { all: [buyer, { metric: 'recency_days', op: 'lte', value: 240 }] } },
-        { value: 1, when: buyer },
-      ],
-    },
-    {
-      kind: 'bucket',
-      tag: 'rfm_f',
-      description: 'Frequency score 1–5: orders',
-      buckets: [
-        { value: 5, when: { metric: 'orders', op: 'gte', value: 10 } },
-        { value: 4, when: { metric: 'orders', op: 'gte', value: 5 } },
-        { value: 3, when: { metric: 'orders', op: 'gte', value: 3 } },
-        { value: 2, when: { metric: 'orders', op: 'eq', value: 2 } },
-        { value: 1, when: buyer },
-      ],
-    },
-    {
-      kind: 'bucket',
-      tag: 'rfm_m',
-      description: 'Monetary score 1–5: revenue (shop currency)',
-      buckets: [
-        { value: 5, when: { all: [buyer, { metric: 'revenue', op: 'gte', value: 2000 }] } },
-        { value: 4, when: { all: [buyer, { metric: 'revenue', op: 'gte', value: 700 }] } },
-        { value: 3, when: { all: [buyer, { metric: 'revenue', op: 'gte', value: 300 }] } },
-        { value: 2, when: { all: [buyer, { metric: 'revenue', op: 'gte', value: 100 }] } },
-        { value: 1, when: buyer },
-      ],
-    },
+    { kind: 'bucket', tag: 'rfm_r', description: 'Recency score 1–5: days since the last order', buckets: scoreBuckets('recency_days', 'lte', [30, 60, 120, 240]) },
+    { kind: 'bucket', tag: 'rfm_f', description: 'Frequency score 1–5: orders', buckets: scoreBuckets('orders', 'gte', [10, 5, 3, 2]) },
+    { kind: 'bucket', tag: 'rfm_m', description: 'Monetary score 1–5: revenue (shop currency)', buckets: scoreBuckets('revenue', 'gte', [2000, 700, 300, 100]) },
     {
       kind: 'bucket',
       tag: 'rfm_fm',
