@@ -24,6 +24,7 @@ export function buildApp(app: App = new App()) {
     description: 'Sightline: Segment-compatible event API',
     rawStream: data.data.rawStream,
     failedEventsBucket: data.data.failedEventsBucket,
+    failedEventsWriterPolicy: data.data.failedEventsWriterPolicy,
     sourcesTable: profiles.profiles.sourcesTable,
     profilesTable: profiles.profiles.profilesTable,
   });
@@ -33,6 +34,7 @@ export function buildApp(app: App = new App()) {
     rawStream: data.data.rawStream,
     cleanStream: data.data.cleanStream,
     failedEventsBucket: data.data.failedEventsBucket,
+    failedEventsWriterPolicy: data.data.failedEventsWriterPolicy,
     idempotencyTable: profiles.profiles.idempotencyTable,
   });
   const tag = new TagStack(app, 'Sightline-Tag', {
@@ -41,6 +43,7 @@ export function buildApp(app: App = new App()) {
     cleanStream: data.data.cleanStream,
     profilesTable: profiles.profiles.profilesTable,
     failedEventsBucket: data.data.failedEventsBucket,
+    failedEventsWriterPolicy: data.data.failedEventsWriterPolicy,
     // Locally the demo and the UCI replay are historical: tag them as of their own time.
     clock: stage === 'local' ? 'event' : 'wall',
   });

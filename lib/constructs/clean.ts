@@ -5,6 +5,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import type { IManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SightlineFunction } from './node-function.ts';
@@ -15,6 +16,8 @@ export interface CleanProps {
   readonly rawStream: IStream;
   readonly cleanStream: IStream;
   readonly failedEventsBucket: IBucket;
+  /** Put-only access to the failed-events bucket (data.ts). */
+  readonly failedEventsWriterPolicy: IManagedPolicy;
   readonly idempotencyTable: ITable;
   /** JSON PII policy (schemas/pii-policy.ts). @default the built-in default policy */
   readonly piiPolicy?: string;
@@ -39,15 +42,15 @@ export class Clean extends Construct {
       },
       timeout: Duration.seconds(60),
       description: 'Validate, normalise, de-duplicate, filter and minimise events',
-      writesFailedEvents: true,
+      managedPolicies: [props.failedEventsWriterPolicy],
     });
     props.cleanStream.grantWrite(this.fn.fn);
-    // Failed-events writes (refused records, and the on-failure destination): bucket policy, data.ts.
     if ((props.dedupMode ?? 'profile') === 'table') grantItems(this.fn.fn, props.idempotencyTable, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
     this.consumer = new StreamConsumer(this, 'Consumer', {
       fn: this.fn.fn,
       stream: props.rawStream,
       failedEventsBucket: props.failedEventsBucket,
+      failedEventsWriterPolicy: props.failedEventsWriterPolicy,
       serviceName: 'clean-events',
       batchSize: 100,
       maxBatchingWindow: Duration.seconds(1),

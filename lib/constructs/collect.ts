@@ -11,6 +11,7 @@ import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-a
 import { HttpIamAuthorizer, HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -21,6 +22,8 @@ import { SightlineFunction } from './node-function.ts';
 export interface CollectProps {
   readonly rawStream: IStream;
   readonly failedEventsBucket: IBucket;
+  /** Put-only access to the failed-events bucket (data.ts). */
+  readonly failedEventsWriterPolicy: IManagedPolicy;
   readonly sourcesTable: ITable;
   readonly profilesTable: ITable;
   /** Steady-state requests per second the stage accepts. @default 2000 */
@@ -49,10 +52,9 @@ export class Collect extends Construct {
       environment: { RAW_STREAM_NAME: props.rawStream.streamName, FAILED_EVENTS_BUCKET: props.failedEventsBucket.bucketName },
       timeout: Duration.seconds(10),
       description: 'Segment tracking API → raw stream',
-      writesFailedEvents: true,
+      managedPolicies: [props.failedEventsWriterPolicy],
     });
     props.rawStream.grantWrite(this.collectFunction.fn);
-    // Failed-events writes: granted by the bucket policy to writer-tagged roles (data.ts).
 
     const getProfile = new SightlineFunction(this, 'GetProfile', {
       functionName: 'get-profile',

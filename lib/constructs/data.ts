@@ -3,15 +3,14 @@
  * Streams are on-demand (no shard planning; they scale with traffic) and encrypted with the
  * AWS-managed Kinesis key; the bucket is KMS-encrypted, versioned, TLS-only, private, and
  * logs its access to a separate bucket. Failed events expire after 400 days: long enough
- * for a yearly audit, short enough not to keep refused personal data forever.
+ * for a yearly audit, short enough not to keep refused personal data forever. Writers attach
+ * `failedEventsWriterPolicy` (put only) to their roles.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { Validations } from 'aws-cdk-lib';
-import { AccountRootPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FAILED_EVENTS_WRITER_TAG } from './node-function.ts';
+import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
 export interface DataProps {
@@ -24,6 +23,8 @@ export class Data extends Construct {
   public readonly cleanStream: Stream;
   public readonly failedEventsBucket: Bucket;
   public readonly key: Key;
+  /** Attach to the role of anything that writes failed events (functions, on-failure destinations). */
+  public readonly failedEventsWriterPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: DataProps = {}) {
     super(scope, id);
@@ -57,18 +58,24 @@ export class Data extends Construct {
       lifecycleRules: [{ expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy,
     });
-    // Writers are found by a principal tag, not named: the consumers live in stacks deployed
-    // after this one, and naming their roles here would make the stacks depend on each other.
-    // Only s3:PutObject (and the listing Lambda's S3 destination needs) — no read, no delete.
-    const writers = { StringEquals: { [`aws:PrincipalTag/${FAILED_EVENTS_WRITER_TAG}`]: 'true' } };
-    this.failedEventsBucket.addToResourcePolicy(
-      new PolicyStatement({ principals: [new AccountRootPrincipal()], actions: ['s3:PutObject'], resources: [this.failedEventsBucket.arnForObjects('*')], conditions: writers }),
-    );
-    this.failedEventsBucket.addToResourcePolicy(
-      new PolicyStatement({ principals: [new AccountRootPrincipal()], actions: ['s3:ListBucket'], resources: [this.failedEventsBucket.bucketArn], conditions: writers }),
-    );
-    this.key.addToResourcePolicy(
-      new PolicyStatement({ principals: [new AccountRootPrincipal()], actions: ['kms:GenerateDataKey', 'kms:Encrypt'], resources: ['*'], conditions: writers }),
-    );
+    // What a writer of failed events may do, in the stack that owns the bucket: put objects
+    // and have S3 encrypt them with the bucket's key, nothing more (no read, no delete).
+    // Writers attach this policy to their own roles (an import in their stacks), so this
+    // stack never names them and depends on none of them. An identity policy is needed: a
+    // bucket or key policy naming the account only delegates to IAM, it grants no role.
+    this.failedEventsWriterPolicy = new ManagedPolicy(this, 'FailedEventsWriter', {
+      description: 'Sightline: write refused events to the failed-events bucket',
+      statements: [
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.failedEventsBucket.arnForObjects('*')] }),
+        // SSE-KMS PutObject with a bucket key needs only GenerateDataKey (no Decrypt: single-part puts).
+        new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.key.keyArn] }),
+      ],
+    });
+    const bucketLogicalId = Stack.of(this).getLogicalId(this.failedEventsBucket.node.defaultChild as CfnBucket);
+    Validations.of(this.failedEventsWriterPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
+      reason:
+        'Object keys are generated per refused event (failed/dt=…/reason=…/<messageId>.json) and by Lambda\'s on-failure destination, so s3:PutObject must cover the bucket\'s objects; the action is PutObject alone, on this one bucket.',
+    });
   }
 }

@@ -6,8 +6,8 @@
  * The CloudFormation metadata `sightline:function` names the handler file: the embedded
  * local platform reads it from the synthesized template to run the same handler.
  */
-import { Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type IManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -31,15 +31,12 @@ export interface SightlineFunctionProps<F extends FunctionName> {
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /**
-   * Tags the role as a writer of the failed-events bucket: the bucket and key policies grant
-   * s3:PutObject to roles carrying FAILED_EVENTS_WRITER_TAG (attribute-based, see data.ts).
-   * @default false
+   * Customer-managed policies for the function's role, such as the failed-events writer
+   * policy (data.ts), owned by the stack of the resource they grant on.
+   * @default none
    */
-  readonly writesFailedEvents?: boolean;
+  readonly managedPolicies?: IManagedPolicy[];
 }
-
-/** The principal tag the failed-events bucket and key policies trust. */
-export const FAILED_EVENTS_WRITER_TAG = 'sightline-writes-failed-events';
 
 export class SightlineFunction<F extends FunctionName> extends Construct {
   public readonly fn: NodejsFunction;
@@ -51,9 +48,8 @@ export class SightlineFunction<F extends FunctionName> extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // An explicit role: logs go to this function's own log group only (no AWS managed policy).
-    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), managedPolicies: props.managedPolicies });
     logGroup.grantWrite(role);
-    if (props.writesFailedEvents) Tags.of(role).add(FAILED_EVENTS_WRITER_TAG, 'true');
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions; every other statement names its resource.',

@@ -13,18 +13,25 @@ import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { DlqDestinationConfig, IEventSourceDlq, IEventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
 
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { type IManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /**
  * The S3 on-failure destination without CDK's grant (S3OnFailureDestination grants read,
- * write and delete on the whole bucket): Lambda needs s3:PutObject, s3:ListBucket and
- * kms:GenerateDataKey, which the failed-events bucket and key policies give to functions
- * created with `writesFailedEvents` (see data.ts).
+ * write and delete on the whole bucket). Lambda writes with the function's role and needs
+ * s3:PutObject and kms:GenerateDataKey (the failed-events writer policy, data.ts) and
+ * s3:ListBucket on the bucket.
  */
 export class PutOnlyS3FailureDestination implements IEventSourceDlq {
-  constructor(private readonly bucket: IBucket) {}
-  bind(_target: IEventSourceMapping, _targetHandler: IFunction): DlqDestinationConfig {
+  constructor(
+    private readonly bucket: IBucket,
+    private readonly writerPolicy: IManagedPolicy,
+  ) {}
+  bind(_target: IEventSourceMapping, targetHandler: IFunction): DlqDestinationConfig {
+    if (!targetHandler.role) throw new Error(`${targetHandler.node.path}: an S3 on-failure destination needs the function's role`);
+    targetHandler.role.addManagedPolicy(this.writerPolicy); // no-op when the function already has it
+    targetHandler.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
     return { destination: this.bucket.bucketArn };
   }
 }
@@ -33,6 +40,8 @@ export interface StreamConsumerProps {
   readonly fn: NodejsFunction;
   readonly stream: IStream;
   readonly failedEventsBucket: IBucket;
+  /** Lets the on-failure destination write to the failed-events bucket (data.ts). */
+  readonly failedEventsWriterPolicy: IManagedPolicy;
   /** The Powertools service name the function publishes its metrics under. */
   readonly serviceName: string;
   /** @default 100 */
@@ -61,7 +70,7 @@ export class StreamConsumer extends Construct {
         retryAttempts: props.retryAttempts ?? 5,
         maxRecordAge: Duration.days(1),
         reportBatchItemFailures: true,
-        onFailure: new PutOnlyS3FailureDestination(props.failedEventsBucket),
+        onFailure: new PutOnlyS3FailureDestination(props.failedEventsBucket, props.failedEventsWriterPolicy),
       }),
     );
     this.iteratorAgeAlarm = new Alarm(this, 'IteratorAge', {

@@ -6,6 +6,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import type { IManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SightlineFunction } from './node-function.ts';
@@ -16,6 +17,8 @@ export interface TagProps {
   readonly cleanStream: IStream;
   readonly profilesTable: ITable;
   readonly failedEventsBucket: IBucket;
+  /** Put-only access to the failed-events bucket (data.ts). */
+  readonly failedEventsWriterPolicy: IManagedPolicy;
   /** @default 'wall' */
   readonly clock?: 'event' | 'wall';
 }
@@ -32,14 +35,14 @@ export class Tag extends Construct {
       memorySize: 1024,
       timeout: Duration.seconds(120),
       description: 'Resolve identities, update aggregates and tags',
-      writesFailedEvents: true,
+      managedPolicies: [props.failedEventsWriterPolicy],
     });
     grantItems(this.fn.fn, props.profilesTable, ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem']);
-    // Failed-events writes (refused records, and the on-failure destination): bucket policy, data.ts.
     this.consumer = new StreamConsumer(this, 'Consumer', {
       fn: this.fn.fn,
       stream: props.cleanStream,
       failedEventsBucket: props.failedEventsBucket,
+      failedEventsWriterPolicy: props.failedEventsWriterPolicy,
       serviceName: 'tag-profiles',
       // Up to 1,000 events or 5 s: more of one person's events share a batch, so fewer
       // profile writes; profiles are at most a few seconds behind, fine for marketing.

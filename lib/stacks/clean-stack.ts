@@ -1,5 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -9,6 +10,7 @@ export interface CleanStackProps extends StackProps {
   readonly rawStream: IStream;
   readonly cleanStream: IStream;
   readonly failedEventsBucket: IBucket;
+  readonly failedEventsWriterPolicy: IManagedPolicy;
   readonly idempotencyTable: ITable;
 }
 

@@ -1,26 +1,33 @@
 /**
- * Infrastructure rules, asserted on the synthesized templates (bundling skipped: the
- * handlers' bundles are not what these tests are about). cdk-nag runs on every synth and
- * throws on any unacknowledged finding, so synthesizing is itself the nag check.
+ * Infrastructure rules, asserted on the synthesized templates of the whole app (bundling
+ * skipped: the handlers' bundles are not what these tests are about). cdk-nag runs inside
+ * every synth and throws on any unacknowledged finding, so `Template.fromStack` below is
+ * itself the nag check; tests/infra/synth.test.ts proves that check is live.
  */
 import { describe, expect, it } from 'vitest';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../bin/app.ts';
-import { DataStack } from '../../lib/stacks/data-stack.ts';
-import { ProfilesStack } from '../../lib/stacks/profiles-stack.ts';
-import { CollectStack } from '../../lib/stacks/collect-stack.ts';
-import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
-const app = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-const { stacks } = buildApp(app());
+type Json = any; // CloudFormation template fragments.
+
+// Prepare (shared: one synth of the app for every rule below)
+const { stacks } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
 const t = (s: Stack) => Template.fromStack(s);
+const all = Object.values(stacks).map(t);
+const policyStatements = (template: Template): Json[] =>
+  Object.values<Json>(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+const actionsOf = (statements: Json[]): string[] => statements.flatMap((s) => [s.Action].flat());
+/** The role (logical id) of the function whose `sightline:function` metadata is `name`. */
+const roleOf = (template: Template, name: string): string => {
+  const fn = Object.values<Json>(template.findResources('AWS::Lambda::Function')).find((f) => f.Metadata?.['sightline:function'] === name);
+  return fn.Properties.Role['Fn::GetAtt'][0];
+};
 
 describe('profiles stack', () => {
   const template = t(stacks.profiles);
   it('encrypts every table with a rotating customer-managed key and keeps point-in-time recovery', () => {
+    // Assess
     template.resourceCountIs('AWS::DynamoDB::Table', 3);
     template.allResourcesProperties('AWS::DynamoDB::Table', {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
@@ -28,144 +35,201 @@ describe('profiles stack', () => {
       BillingMode: 'PAY_PER_REQUEST',
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    template.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
-  it('lays the profiles table out as pk/sk and the idempotency table as Powertools expects', () => {
+  it('lays the profiles table out as pk/sk, the idempotency table as Powertools expects, the sources table by pk', () => {
+    // Assess
     template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] });
     template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true } });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }] });
   });
 });
 
 describe('data stack', () => {
   const template = t(stacks.data);
-  it('has two on-demand encrypted streams', () => {
+  it('has two on-demand streams encrypted with the Kinesis key', () => {
+    // Assess
     template.resourceCountIs('AWS::Kinesis::Stream', 2);
     template.allResourcesProperties('AWS::Kinesis::Stream', { StreamModeDetails: { StreamMode: 'ON_DEMAND' }, StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' } });
+    template.allResources('AWS::Kinesis::Stream', { DeletionPolicy: 'Retain' });
   });
-  it('keeps failed events private, TLS-only, KMS-encrypted, versioned and access-logged', () => {
+  it('keeps failed events private, TLS-only, KMS-encrypted, versioned, access-logged, and 400 days at most', () => {
+    // Assess
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       VersioningConfiguration: { Status: 'Enabled' },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'failed-events/' }),
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 400, Status: 'Enabled' })] },
     });
-    template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    template.allResourcesProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
     });
-  });
-  it('lets only writer-tagged roles put failed events, and nothing more', () => {
-    template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Allow', Action: 's3:PutObject', Condition: { StringEquals: { 'aws:PrincipalTag/sightline-writes-failed-events': 'true' } } }),
-        ]),
-      },
-    });
-  });
-});
-
-describe('consumers (clean, tag)', () => {
-  for (const [name, stack, batch] of [['clean', stacks.clean, 100], ['tag', stacks.tag, 1000]] as const) {
-    const template = t(stack);
-    it(`${name}: keeps the stream contract (partial failures, bisect, bounded retries, age, S3 on-failure)`, () => {
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        BatchSize: batch,
-        BisectBatchOnFunctionError: true,
-        MaximumRetryAttempts: 5,
-        MaximumRecordAgeInSeconds: 86400,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        StartingPosition: 'TRIM_HORIZON',
-        DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
-      });
-    });
-    it(`${name}: alarms on iterator age, errors and refused events`, () => {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Threshold: 60000 });
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors' });
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FailedEvents', Namespace: 'Sightline' });
-    });
-    it(`${name}: runs Node 24 on arm64 with tracing, and names its handler for the local platform`, () => {
-      template.hasResource('AWS::Lambda::Function', {
-        Properties: Match.objectLike({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } }),
-        Metadata: Match.objectLike({ 'sightline:function': name === 'clean' ? 'clean-events' : 'tag-profiles' }),
-      });
-    });
-  }
-  it('tag: may read and write profile items, and nothing else on the table', () => {
-    const policies = t(stacks.tag).findResources('AWS::IAM::Policy');
-    const actions = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties.PolicyDocument.Statement.flatMap((s) => s.Action));
-    expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    expect(actions.some((a) => a.includes('*') && !a.startsWith('xray:'))).toBe(false);
-  });
-  it('uses no AWS managed policy on any function role', () => {
-    for (const s of Object.values(stacks)) {
-      for (const role of Object.values(t(s).findResources('AWS::IAM::Role'))) {
-        expect((role as { Properties: { ManagedPolicyArns?: unknown } }).Properties.ManagedPolicyArns).toBeUndefined();
-      }
+    for (const policy of Object.values<Json>(template.findResources('AWS::S3::BucketPolicy'))) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
     }
+    template.resourceCountIs('AWS::S3::BucketPolicy', 2);
+  });
+  it('gives writers of failed events one policy: put objects and encrypt them, nothing else', () => {
+    // Assess
+    const writers = Object.values<Json>(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(writers).toHaveLength(1);
+    expect(writers[0].Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataFailedEvents/), 'Arn'] }, '/*']] } },
+      { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] } },
+    ]);
   });
 });
 
 describe('collect stack', () => {
   const template = t(stacks.collect);
-  it('routes every Segment endpoint through the write-key authorizer', () => {
+  it('routes every Segment endpoint to collect-events through the write-key authorizer', () => {
+    // Assess
     for (const r of ['identify', 'track', 'page', 'screen', 'group', 'alias', 'batch']) {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `POST /v1/${r}`, AuthorizationType: 'CUSTOM', AuthorizerId: Match.anyValue() });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `POST /v1/${r}`, AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: Match.anyValue() } });
     }
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'REQUEST', EnableSimpleResponses: true, IdentitySource: ['$request.header.Authorization'], AuthorizerResultTtlInSeconds: 300 });
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: '2.0',
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: 300,
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 2); // one per function: collect-events, get-profile
+    template.allResourcesProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
-  it('serves profiles with IAM authorisation only', () => {
+  it('serves profiles with IAM authorisation only, and no route is open', () => {
+    // Assess
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/profiles/{id}', AuthorizationType: 'AWS_IAM' });
+    const routes = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routes).toHaveLength(8);
+    expect(routes.filter((r) => !['CUSTOM', 'AWS_IAM'].includes(r.Properties.AuthorizationType))).toEqual([]);
   });
   it('logs access without the caller IP, and throttles the stage', () => {
-    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as { Properties: { AccessLogSettings: { Format: string }; DefaultRouteSettings: object } };
+    // Assess
+    const stage = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/AccessLogs/), 'Arn'] });
     expect(stage.Properties.AccessLogSettings.Format).not.toContain('sourceIp');
-    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 2000 });
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 2000, ThrottlingBurstLimit: 4000 });
   });
   it('allows CORS for browser SDKs', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: ['*'], AllowHeaders: Match.arrayWith(['authorization', 'content-type']) }) });
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['*'], AllowMethods: Match.arrayWith(['GET', 'POST', 'OPTIONS']), AllowHeaders: Match.arrayWith(['authorization', 'content-type']) }),
+    });
+  });
+  it('grants each function only what it needs', () => {
+    // Prepare
+    const statementsOf = (name: string) => {
+      const role = roleOf(template, name);
+      return policyStatements(
+        Template.fromJSON({ Resources: Object.fromEntries(Object.entries<Json>(template.findResources('AWS::IAM::Policy')).filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === role))) }),
+      );
+    };
+    // Act
+    const authorizer = actionsOf(statementsOf('authorize-write-key'));
+    const collect = actionsOf(statementsOf('collect-events'));
+    const profile = actionsOf(statementsOf('get-profile'));
+    // Assess
+    expect(authorizer.filter((a) => /^(dynamodb|kinesis|s3):/.test(a) && !/^dynamodb:(BatchGetItem|Get|Query|Scan|ConditionCheckItem|DescribeTable)/.test(a))).toEqual([]);
+    expect(authorizer).toContain('dynamodb:GetItem');
+    expect(collect).toEqual(expect.arrayContaining(['kinesis:PutRecord', 'kinesis:PutRecords']));
+    expect(collect.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    expect(profile).toContain('dynamodb:GetItem');
+    expect(profile.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a) || a.startsWith('kinesis:'))).toEqual([]);
   });
 });
 
-describe('synthesis', () => {
-  it('synthesizes every stack on its own (the stateful ones with no dependency)', () => {
-    const a = app();
-    const data = new DataStack(a, 'D');
-    new ProfilesStack(a, 'P');
-    for (const Only of [DataStack, ProfilesStack]) {
-      const alone = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-      new Only(alone, 'Only');
-      expect(alone.synth().stacks.map((x) => x.stackName)).toEqual(['Only']);
+describe('consumers (clean, tag)', () => {
+  for (const [name, stack, fn, batch, window] of [
+    ['clean', stacks.clean, 'clean-events', 100, 1],
+    ['tag', stacks.tag, 'tag-profiles', 1000, 5],
+  ] as const) {
+    const template = t(stack);
+    it(`${name}: keeps the stream contract (partial failures, bisect, bounded retries, age, S3 on-failure)`, () => {
+      // Assess
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: batch,
+        MaximumBatchingWindowInSeconds: window,
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 5,
+        MaximumRecordAgeInSeconds: 86400,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        StartingPosition: 'TRIM_HORIZON',
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::ImportValue': Match.stringLikeRegexp('DataFailedEvents.*Arn') } } },
+      });
+    });
+    it(`${name}: alarms on iterator age, errors and refused events`, () => {
+      // Assess
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Statistic: 'Maximum', Threshold: 60000, Period: 60, EvaluationPeriods: 5 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'Errors' });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FailedEvents', Namespace: 'Sightline', Dimensions: [{ Name: 'service', Value: fn }] });
+    });
+    it(`${name}: the on-failure destination may list the bucket and, through the writer policy, put into it`, () => {
+      // Prepare
+      const role = template.findResources('AWS::IAM::Role')[roleOf(template, fn)];
+      // Act
+      const s3 = policyStatements(template).filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
+      // Assess
+      expect(role.Properties.ManagedPolicyArns).toEqual([{ 'Fn::ImportValue': expect.stringMatching(/DataFailedEventsWriter/) }]);
+      expect(s3).toEqual([expect.objectContaining({ Action: 's3:ListBucket', Resource: { 'Fn::ImportValue': expect.stringMatching(/DataFailedEvents.*Arn/) } })]);
+    });
+  }
+  it('tag: may read and write profile items, and nothing else on the table', () => {
+    // Act
+    const actions = actionsOf(policyStatements(t(stacks.tag)));
+    // Assess
+    expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actions.some((a) => a.includes('*') && !a.startsWith('xray:'))).toBe(false);
+  });
+  it('clean: may write the clean stream; the idempotency table only in table de-duplication mode', () => {
+    // Act
+    const actions = actionsOf(policyStatements(t(stacks.clean)));
+    // Assess
+    expect(actions).toEqual(expect.arrayContaining(['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:GetRecords']));
+    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]); // default DEDUP_MODE=profile
+  });
+});
+
+describe('every function', () => {
+  const functions = all.flatMap((template) => Object.values<Json>(template.findResources('AWS::Lambda::Function')));
+  it('is a SightlineFunction: Node 24 on arm64, traced, its own log group, and named for the local platform', () => {
+    // Assess
+    expect(functions.map((f) => f.Metadata?.['sightline:function']).sort()).toEqual(['authorize-write-key', 'clean-events', 'collect-events', 'get-profile', 'tag-profiles']);
+    for (const f of functions) {
+      expect(f.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+        Environment: { Variables: expect.objectContaining({ POWERTOOLS_SERVICE_NAME: f.Metadata['sightline:function'], POWERTOOLS_METRICS_NAMESPACE: 'Sightline' }) },
+      });
     }
-    expect(data.dependencies).toEqual([]);
+    for (const template of all.filter((x) => Object.keys(x.findResources('AWS::Logs::LogGroup')).length > 0)) {
+      template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    }
   });
-  it('fails the synth on an unacknowledged cdk-nag finding (the check is live)', async () => {
-    const a = app();
-    const { stacks: s } = buildApp(a);
-    // An unencrypted, unlogged bucket breaks several AwsSolutions rules.
-    new Bucket(s.collect, 'Careless');
-    expect(() => a.synth()).toThrow(/AwsSolutions-S1|server access logs/);
+  it('runs with no AWS managed policy on its role', () => {
+    // Assess
+    for (const template of all) {
+      for (const role of Object.values<Json>(template.findResources('AWS::IAM::Role'))) {
+        expect(JSON.stringify(role.Properties.ManagedPolicyArns ?? [])).not.toContain(':iam::aws:policy');
+      }
+    }
   });
-  it('synthesizes the whole app with zero cdk-nag findings', () => {
-    const a = app();
-    buildApp(a);
-    const assembly = a.synth();
-    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['Sightline-Clean', 'Sightline-Collect', 'Sightline-Data', 'Sightline-Profiles', 'Sightline-Tag']);
-  });
-  it('wires the collect stack to the stateful stacks through typed props', () => {
-    expect(stacks.collect).toBeInstanceOf(CollectStack);
-    expect(stacks.collect.dependencies.map((d) => d.stackName).sort()).toEqual(['Sightline-Data', 'Sightline-Profiles']);
-  });
-});
-
-describe('bundling', () => {
-  it('bundles the handlers with esbuild offline, without Docker', () => {
-    const a = new App({ context: { 'aws:cdk:bundling-stacks': ['Sightline-Tag'] } });
-    buildApp(a);
-    const assembly = a.synth();
-    const assets = readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'));
-    expect(assets).toHaveLength(1); // only the tag stack's one function was bundled
-    const bundle = readFileSync(join(assembly.directory, assets[0], 'index.mjs'), 'utf8');
-    expect(bundle).toContain('createRequire');
-    expect(bundle.length).toBeGreaterThan(100_000); // the SDK and Powertools are inside, not external
+  it('writes failed events only when it is a writer (collect, clean, tag)', () => {
+    // Act
+    const writers = all.flatMap((template) =>
+      Object.values<Json>(template.findResources('AWS::Lambda::Function'))
+        .filter((f) => JSON.stringify(template.findResources('AWS::IAM::Role')[f.Properties.Role['Fn::GetAtt'][0]].Properties.ManagedPolicyArns ?? []).includes('FailedEventsWriter'))
+        .map((f) => f.Metadata['sightline:function']),
+    );
+    // Assess
+    expect(writers.sort()).toEqual(['clean-events', 'collect-events', 'tag-profiles']);
   });
 });
