@@ -1,4 +1,8 @@
-/** Where the CLI finds the local platform: .sightline/local.json, written by `npm start`. */
+/**
+ * Where the CLI sends to by default: `.sightline/local.json` in the repo root, written by the
+ * local platform when it starts (`{ apiUrl, writeKey, endpoints?, resources? }`). Flags win
+ * over the file, so the same commands work against a deployed stack.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +17,19 @@ export interface CliTarget {
   resources?: Record<string, string>;
 }
 
-export function localTarget(overrides: { endpoint?: string; writeKey?: string } = {}): CliTarget {
-  const saved = existsSync(LOCAL_CONFIG_PATH) ? (JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8')) as CliTarget) : undefined;
+/** The saved local platform, or undefined when there is none (never started here). */
+export function readLocalConfig(path = LOCAL_CONFIG_PATH): Partial<CliTarget> | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Partial<CliTarget>;
+  } catch (err) {
+    throw new Error(`${path} is not valid JSON (${(err as Error).message}); restart the local platform or pass --endpoint and --write-key.`);
+  }
+}
+
+/** The API and write key to use: flags first, then the saved local platform. */
+export function localTarget(overrides: { endpoint?: string; writeKey?: string } = {}, path = LOCAL_CONFIG_PATH): CliTarget {
+  const saved = readLocalConfig(path);
   const apiUrl = overrides.endpoint ?? saved?.apiUrl;
   const writeKey = overrides.writeKey ?? saved?.writeKey;
   if (!apiUrl || !writeKey) {

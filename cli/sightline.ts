@@ -3,43 +3,70 @@
  * The `sightline` command (run it as `npm run sightline -- <command>`). Thin: each command
  * lives in cli/commands and is callable from the local platform, benchmarks and tests.
  */
-import { Command } from 'commander';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
 import { localTarget } from './config.ts';
-import { formatReconciliation, replayDemo, replayOnlineRetail } from './commands/replay.ts';
+import { formatReconciliation, formatSendReport, replayDemo, replayOnlineRetail } from './commands/replay.ts';
 import { createSource, dynamoFor, fetchProfile, formatProfile, retagAll } from './commands/profiles.ts';
 import type { Profile } from '../schemas/profile.ts';
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+const integer = (v: string) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('must be an integer');
+  return n;
+};
+const instant = (v: string) => {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('must be an ISO 8601 date');
+  return d;
+};
 
 export function buildProgram(): Command {
   const program = new Command('sightline').description('Sightline: collect, clean, profile and tag customer events').showHelpAfterError();
 
+  // ── replay: datasets and the demo shop, sent as Segment events ─────────────────────────
   const replay = program.command('replay').description('send a dataset to the event API as Segment events');
   replay
     .command('online-retail <file>')
     .description('replay UCI Online Retail (csv or csv.gz): identify per customer, Order Completed per invoice, Order Refunded per cancellation')
-    .option('--endpoint <url>', 'event API (default: the local platform)')
+    .option('--endpoint <url>', 'event API base URL (default: the local platform, .sightline/local.json)')
     .option('--write-key <key>', 'write key (default: the local demo source)')
-    .option('--limit <lines>', 'only the first N lines', (v) => Number(v))
+    .option('--limit <lines>', 'only the first N lines of the file', positiveInt)
     .option('--dry-run', 'convert and reconcile without sending')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, o: { endpoint?: string; writeKey?: string; limit?: number; dryRun?: boolean; json?: boolean }) => {
       const target = o.dryRun ? undefined : localTarget({ endpoint: o.endpoint, writeKey: o.writeKey });
-      const result = await replayOnlineRetail(file, { apiUrl: target?.apiUrl, writeKey: target?.writeKey, limit: o.limit, dryRun: o.dryRun, progress: !o.json });
+      const progress = !o.json && process.stderr.isTTY;
+      const result = await replayOnlineRetail(file, { apiUrl: target?.apiUrl, writeKey: target?.writeKey, limit: o.limit, dryRun: o.dryRun, progress });
       if (o.json) return console.log(JSON.stringify(result, null, 2));
       console.log(`\nCleaning report (reconciliation)\n${formatReconciliation(result.reconciliation)}`);
-      if (result.send) console.log(`\nsent ${result.send.sent} events in ${result.send.seconds.toFixed(1)} s: accepted ${result.send.accepted}, rejected ${result.send.rejected}, HTTP errors ${result.send.httpErrors}`);
+      console.log(`largest event: ${result.largestEventBytes.toLocaleString('en-GB')} bytes`);
+      if (result.send) console.log(formatSendReport(result.send));
+      if (result.send && (result.send.failed > 0 || result.send.rejected > 0)) process.exitCode = 1;
     });
   replay
     .command('demo')
     .description('send the seeded synthetic demo shop')
-    .option('--seed <n>', 'generator seed', (v) => Number(v), 7)
-    .option('--endpoint <url>')
-    .option('--write-key <key>')
-    .action(async (o: { seed: number; endpoint?: string; writeKey?: string }) => {
+    .option('--seed <n>', 'generator seed', integer, 7)
+    .option('--end <date>', 'last instant of the simulated history (default: now); fix it for identical events', instant)
+    .option('--endpoint <url>', 'event API base URL (default: the local platform)')
+    .option('--write-key <key>', 'write key (default: the local demo source)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { seed: number; end?: Date; endpoint?: string; writeKey?: string; json?: boolean }) => {
       const target = localTarget({ endpoint: o.endpoint, writeKey: o.writeKey });
-      const r = await replayDemo({ apiUrl: target.apiUrl, writeKey: target.writeKey, seed: o.seed, progress: true });
-      console.log(`\nsent ${r.send.sent} events: accepted ${r.send.accepted}, rejected ${r.send.rejected}`);
+      const r = await replayDemo({ apiUrl: target.apiUrl, writeKey: target.writeKey, seed: o.seed, end: o.end, progress: !o.json && process.stderr.isTTY });
+      if (o.json) return console.log(JSON.stringify(r, null, 2));
+      console.log(`\ndemo shop (seed ${r.seed}, ending ${r.end}): ${formatSendReport(r.send)}`);
+      if (r.send.failed > 0) process.exitCode = 1;
     });
 
+  // ── profiles, tags and sources ─────────────────────────────────────────────────────────
   program
     .command('profile <id>')
     .description('show a profile with its tags (id: a userId, or user:/anon:/email:/profile:<id>)')
@@ -80,10 +107,21 @@ export function buildProgram(): Command {
       const { sourceId, writeKey } = await createSource(dynamoFor(target), table, name);
       console.log(`source ${sourceId} (${name})\nwrite key: ${writeKey}\nThis key is shown once; Sightline keeps only its SHA-256.`);
     });
+  // ── more commands (train, campaign, export, erase …) go here, each a thin action over a
+  //    function in cli/commands/ ─────────────────────────────────────────────────────────
   return program;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** True when this file is the process's entry point (also through the npm bin symlink). */
+function invokedDirectly(): boolean {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
   buildProgram().parseAsync().catch((err) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

@@ -1,47 +1,136 @@
 /**
  * `sightline replay online-retail <file.csv.gz>` and `sightline replay demo`: turn a
  * dataset (or the seeded demo shop) into Segment events and send them to the API.
+ *
+ * Design:
+ * - Streaming end to end: gunzip → csv-parse → RetailConverter → SDK, one invoice in memory
+ *   and at most MAX_IN_FLIGHT events waiting in the SDK (see send-events.ts).
+ * - The progress bar of a file replay counts bytes of the file read (the number of events is
+ *   known only at the end), and shows the events sent and acknowledged beside it.
+ * - `dryRun` converts and reconciles without sending: a measurement of the file and of the
+ *   converter, with no platform running.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { PassThrough } from 'node:stream';
+import { PassThrough, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
+import { SingleBar, Presets } from 'cli-progress';
 import { RetailConverter, type Reconciliation, type RetailRow, type SegmentLikeEvent } from '../../functions/domain/retail/online-retail.ts';
 import { demoShop } from '../../functions/domain/demo/demo-shop.ts';
 import { sendEvents, type SendReport } from './send-events.ts';
 
 export interface ReplayResult {
+  file: string;
   reconciliation: Reconciliation;
+  /** The largest event produced, in bytes of JSON (Segment's limit is 32 KB). */
+  largestEventBytes: number;
+  /** Absent in a dry run. */
   send?: SendReport;
+  seconds: number;
 }
 
-async function* retailEvents(file: string, converter: RetailConverter, limit?: number): AsyncGenerator<SegmentLikeEvent> {
-  const rows = createReadStream(file).pipe(file.endsWith('.gz') ? createGunzip() : new PassThrough()).pipe(parse({ columns: true, relax_quotes: true }));
+export interface ReplayOptions {
+  /** Required unless `dryRun`. */
+  apiUrl?: string;
+  writeKey?: string;
+  /** Read only the first N lines of the file. */
+  limit?: number;
+  dryRun?: boolean;
+  progress?: boolean;
+  batchSize?: number;
+  flushInterval?: number;
+}
+
+async function* retailEvents(
+  file: string,
+  converter: RetailConverter,
+  limit: number | undefined,
+  onRead: (bytes: number) => void,
+): AsyncGenerator<SegmentLikeEvent> {
+  const input = createReadStream(file);
+  // pipeline (not pipe) carries a read or gunzip error to the parser, so the loop throws it;
+  // stopping early at the limit ends the pipeline, which is not an error.
+  const rows = pipeline(input, file.endsWith('.gz') ? createGunzip() : new PassThrough(), parse({ columns: true, relax_quotes: true }), () => {});
   let n = 0;
-  for await (const row of rows as AsyncIterable<RetailRow>) {
-    if (limit !== undefined && n++ >= limit) break;
-    yield* converter.push(row);
+  try {
+    for await (const row of rows as AsyncIterable<RetailRow>) {
+      if (limit !== undefined && n++ >= limit) break;
+      yield* converter.push(row);
+      onRead(input.bytesRead);
+    }
+    yield* converter.end();
+  } finally {
+    input.destroy();
   }
-  yield* converter.end();
 }
 
-export async function replayOnlineRetail(file: string, opts: { apiUrl?: string; writeKey?: string; limit?: number; dryRun?: boolean; progress?: boolean }): Promise<ReplayResult> {
+function fileBar(total: number) {
+  const bar = new SingleBar(
+    { format: ' {bar} {percentage}% of the file | {sent} events sent, {acked} acknowledged | {eta_formatted} left', hideCursor: true },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0, { sent: 0, acked: 0 });
+  return bar;
+}
+
+export async function replayOnlineRetail(file: string, opts: ReplayOptions = {}): Promise<ReplayResult> {
+  const started = Date.now();
+  if (!existsSync(file)) throw new Error(`no such file: ${file}`);
   const converter = new RetailConverter();
-  const events = retailEvents(file, converter, opts.limit);
+  let largestEventBytes = 0;
+  let read = 0;
+  const bar = opts.progress ? fileBar(statSync(file).size) : undefined;
+  let sent = 0;
+  let acked = 0;
+  const events = (async function* () {
+    for await (const e of retailEvents(file, converter, opts.limit, (b) => (read = b))) {
+      largestEventBytes = Math.max(largestEventBytes, Buffer.byteLength(JSON.stringify(e)));
+      sent += 1;
+      if (sent % 500 === 0) bar?.update(read, { sent, acked });
+      yield e;
+    }
+  })();
+  let send: SendReport | undefined;
   if (opts.dryRun) {
     for await (const _ of events) void _;
-    return { reconciliation: converter.reconcile() };
+  } else {
+    if (!opts.apiUrl || !opts.writeKey) throw new Error('replayOnlineRetail: apiUrl and writeKey are required unless dryRun');
+    send = await sendEvents(events, {
+      apiUrl: opts.apiUrl,
+      writeKey: opts.writeKey,
+      batchSize: opts.batchSize,
+      flushInterval: opts.flushInterval,
+      onProgress: (r) => {
+        acked = r.accepted + r.rejected;
+        bar?.update(read, { sent, acked });
+      },
+    });
   }
-  // 27,895 events for the full file (dry run): the bar's total when the whole file is replayed.
-  const send = await sendEvents(events, { apiUrl: opts.apiUrl!, writeKey: opts.writeKey!, total: opts.limit === undefined ? 27_895 : undefined, progress: opts.progress });
-  return { reconciliation: converter.reconcile(), send };
+  bar?.update(bar.getTotal(), { sent, acked });
+  bar?.stop();
+  return { file, reconciliation: converter.reconcile(), largestEventBytes, ...(send ? { send } : {}), seconds: (Date.now() - started) / 1000 };
 }
 
-export async function replayDemo(opts: { apiUrl: string; writeKey: string; seed?: number; end?: Date; progress?: boolean }) {
-  const events = demoShop({ seed: opts.seed ?? 7, end: opts.end ?? new Date() });
-  return { events: events.length, send: await sendEvents(events, { ...opts, total: events.length }) };
+export interface DemoReplayOptions {
+  apiUrl: string;
+  writeKey: string;
+  seed?: number;
+  /** The last instant of the simulated history; default now (so a demo looks current). */
+  end?: Date;
+  progress?: boolean;
+  batchSize?: number;
+  flushInterval?: number;
 }
 
+export async function replayDemo(opts: DemoReplayOptions): Promise<{ seed: number; end: string; events: number; send: SendReport }> {
+  const seed = opts.seed ?? 7;
+  const end = opts.end ?? new Date();
+  const events = demoShop({ seed, end });
+  const send = await sendEvents(events, { ...opts, total: events.length });
+  return { seed, end: end.toISOString(), events: events.length, send };
+}
+
+/** The cleaning report as a two-column table: input lines = accepted + corrected + rejected. */
 export function formatReconciliation(r: Reconciliation): string {
   const rows: [string, number][] = [
     ['input lines', r.lines],
@@ -51,12 +140,21 @@ export function formatReconciliation(r: Reconciliation): string {
     ['  rejected', r.rejected],
     ...Object.entries(r.byRule).map(([k, v]) => [`    ${k}`, v] as [string, number]),
     ['guest lines (no CustomerID → anonymousId)', r.guestLines],
-    ['invoices', r.invoices],
+    ['invoices (with an accepted line)', r.invoices],
+    ['  interrupted, sent as late parts', r.reopenedInvoices],
     ['customers', r.customers],
     ['events: identify', r.events.identify],
     ['events: Order Completed', r.events.orderCompleted],
     ['events: Order Refunded', r.events.orderRefunded],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  return [...rows.map(([k, v]) => `${k.padEnd(width)}  ${v.toLocaleString('en-GB').padStart(9)}`), `check: ${r.lines} = ${r.accepted} + ${r.corrected} + ${r.rejected}`].join('\n');
+  return [
+    ...rows.map(([k, v]) => `${k.padEnd(width)}  ${v.toLocaleString('en-GB').padStart(9)}`),
+    `check: ${r.lines} = ${r.accepted} + ${r.corrected} + ${r.rejected}`,
+  ].join('\n');
+}
+
+/** The send report in one line. */
+export function formatSendReport(s: SendReport): string {
+  return `sent ${s.sent} events in ${s.seconds.toFixed(1)} s (${s.requests} requests): accepted ${s.accepted}, rejected ${s.rejected}, not delivered ${s.failed}, HTTP errors ${s.httpErrors}`;
 }

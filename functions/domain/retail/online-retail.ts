@@ -2,17 +2,28 @@
  * UCI Online Retail → Segment events, with a line-by-line reconciliation.
  *
  * Design:
- * - Streaming: rows arrive in file order and an invoice's lines are contiguous in the file;
- *   `push(row)` returns the events of the invoice that the row closed, `end()` the rest. A
- *   non-contiguous invoice (seen again after another one) is still one event: its lines are
- *   merged into a late correction event with the same messageId base and a suffix.
+ * - Streaming: rows arrive in file order and an invoice's lines are contiguous in the file
+ *   (all but one of 25,900 invoices: 542806 is interrupted by two lines of C542805).
+ *   `push(row)` returns the events of the invoice that the row closed, `end()` the rest, so
+ *   memory holds one invoice, plus the line keys of the last RECENT_INVOICES invoices.
+ * - A non-contiguous invoice (seen again after another one) is not merged (that would mean
+ *   holding every invoice to the end): its later lines become a late part of the same order
+ *   (messageId `retail-<InvoiceNo>-late<n>`, `part` ≥ 2), which the profile stage adds to
+ *   the order's revenue and items without counting a second order. Exact duplicates across
+ *   the interruption are still caught while the invoice is among the recent ones.
  * - Every input line lands in exactly one bucket: accepted as is, accepted after a
- *   correction, or rejected by a named rule. `reconcile()` checks the sum and throws if a
- *   line went missing, so the report can be trusted.
+ *   correction, or rejected by the first rule that matches, in the order of REJECT_RULES.
+ *   `reconcile()` checks the sums and throws if a line went missing, so the report can be
+ *   trusted.
+ * - Guests (no CustomerID: a quarter of the lines) are real sales: kept, as the anonymous
+ *   id `guest-<InvoiceNo>` (nothing links two guest invoices to one person).
+ * - A line with a price but no description is still a sale: it is kept without a `name`
+ *   (correction `empty_description`). In the real file every empty description has price 0,
+ *   so those lines fall under `zero_price` first.
  * - Deterministic messageIds (`retail-<InvoiceNo>`, `retail-identify-<CustomerID>`): a
  *   re-run of the replay is de-duplicated by the pipeline instead of counted twice.
  * - InvoiceDate is UK shop time without a zone; it becomes UTC with the Europe/London rule
- *   (BST from the last Sunday of March to the last Sunday of October, 01:00 UTC).
+ *   (BST from the last Sunday of March to the last Sunday of October, 01:00 UTC each).
  */
 
 export interface RetailRow {
@@ -26,43 +37,59 @@ export interface RetailRow {
   Country: string;
 }
 
+/** Reject rules, in the order they are tried: a line counts under the first that matches. */
 export const REJECT_RULES = [
+  'unparseable',
   'adjustment',
   'non_product_code',
   'duplicate_line',
   'zero_price',
   'negative_price',
   'non_positive_quantity',
-  'unparseable',
 ] as const;
 export type RejectRule = (typeof REJECT_RULES)[number];
+/** `trimmed_description` also covers runs of inner spaces collapsed to one. */
 export const CORRECTIONS = ['trimmed_description', 'empty_description'] as const;
 export type Correction = (typeof CORRECTIONS)[number];
 
-/** Postage, fees, manual entries, samples and vouchers: not products a person chose. */
-const NON_PRODUCT = new Set(['POST', 'DOT', 'M', 'C2', 'BANK CHARGES', 'AMAZONFEE', 'PADS', 'S', 'D', 'CRUK', 'B', 'DCGSSBOY', 'DCGSSGIRL', 'ADJUST', 'ADJUST2', 'TEST001', 'TEST002']);
+/**
+ * Postage, carriage, fees, discounts, manual entries, samples, charity commission and gift
+ * vouchers: money lines, not products a person chose. (The `DCGS…` codes are not here: they
+ * are real products sold through the dot-com shop, such as BOYS PARTY BAG at £3.29.)
+ */
+const NON_PRODUCT = new Set(['POST', 'DOT', 'M', 'C2', 'BANK CHARGES', 'AMAZONFEE', 'PADS', 'S', 'D', 'CRUK', 'B']);
 export function isNonProductCode(code: string): boolean {
   const c = code.trim().toUpperCase();
   return NON_PRODUCT.has(c) || /^GIFT_0001_\d+$/.test(c);
 }
 
-/** A coarse category from the description: the dataset has none. First match wins. */
-const CATEGORY_KEYWORDS: [string, RegExp][] = [
-  ['christmas', /CHRISTMAS|XMAS|ADVENT|SANTA|REINDEER|SNOWFLAKE/],
-  ['bags', /\bBAG\b|BAGS|TOTE|SHOPPER|PURSE/],
-  ['candles', /CANDLE|T-LIGHT|TEALIGHT|LANTERN|INCENSE/],
-  ['kitchen', /MUG|CUP|TEACUP|PLATE|BOWL|JUG|TEAPOT|CAKE|BAKING|LUNCH BOX|CUTLERY|NAPKIN|TRAY|COASTER|JAR|TIN|BOTTLE|APRON/],
-  ['stationery', /CARD|PAPER|WRAP|NOTEBOOK|PENCIL|PEN\b|STICKER|ENVELOPE|TAPE|CALENDAR|DIARY/],
-  ['lighting', /LIGHT|LAMP|BULB/],
-  ['decor', /FRAME|SIGN|CLOCK|MIRROR|CUSHION|DOORMAT|ORNAMENT|DECORATION|HEART|BUNTING|GARLAND|WREATH|VASE|HOOK|DOORSTOP/],
-  ['toys', /TOY|GAME|DOLL|PUZZLE|SPACEBOY|DOLLY|SKITTLES|CHILDREN|CHILDS/],
-  ['storage', /BOX|BASKET|STORAGE|HOLDER|DRAWER|CABINET/],
-  ['garden', /GARDEN|PLANT|FLOWER|WATERING|BIRD/],
-  ['fashion', /UMBRELLA|HAIR|NECKLACE|BRACELET|EARRING|JEWEL|SCARF|GLOVES|HAT\b/],
+/**
+ * A coarse category from the description (the dataset has none): whole words, so DECOUPAGE
+ * is not a CUP and GREETING not a TIN; a trailing S or ES is allowed. First match wins, so
+ * the order matters: a T-LIGHT HOLDER is a candle, not storage; a CHRISTMAS MUG is Christmas;
+ * FLOWER EARRINGS are fashion, not garden.
+ * It leaves about a sixth of the distinct descriptions as `other`.
+ */
+const CATEGORY_WORDS: [string, string[]][] = [
+  ['christmas', ['CHRISTMAS', 'XMAS', 'ADVENT', 'SANTA', 'REINDEER', 'SNOWFLAKE', 'SNOWMAN', 'BAUBLE', 'NATIVITY', 'ELF']],
+  ['candles', ['CANDLE', 'T-LIGHT', 'TEALIGHT', 'TEA LIGHT', 'LANTERN', 'INCENSE', 'CANDLEHOLDER', 'VOTIVE']],
+  ['bags', ['BAG', 'TOTE', 'SHOPPER', 'PURSE', 'HANDBAG', 'RUCKSACK', 'BACKPACK']],
+  ['fashion', ['UMBRELLA', 'HAIR', 'NECKLACE', 'BRACELET', 'EARRING', 'JEWEL', 'JEWELLERY', 'SCARF', 'GLOVE', 'HAT', 'RING', 'BROOCH', 'CHARM', 'BEAD', 'DIAMANTE', 'BLING', 'PASSPORT COVER', 'HAIRCLIP', 'SLIPPER', 'WALLET']],
+  ['kitchen', ['MUG', 'CUP', 'TEACUP', 'SAUCER', 'PLATE', 'BOWL', 'JUG', 'TEAPOT', 'CAKE', 'CAKESTAND', 'BAKING', 'LUNCH BOX', 'CUTLERY', 'SPOON', 'NAPKIN', 'TRAY', 'COASTER', 'JAR', 'TIN', 'BOTTLE', 'APRON', 'TEA TOWEL', 'DISH', 'PAN', 'KITCHEN', 'PANTRY', 'BREAD', 'EGG', 'BEAKER', 'TUMBLER', 'GLASS', 'PICNIC', 'FOOD', 'CHOPSTICK', 'STRAW', 'TEA', 'COFFEE', 'SUGAR', 'RECIPE']],
+  ['stationery', ['CARD', 'PAPER', 'WRAP', 'NOTEBOOK', 'NOTEPAD', 'PENCIL', 'PEN', 'STICKER', 'ENVELOPE', 'TAPE', 'CALENDAR', 'DIARY', 'BOOK', 'RIBBON', 'REEL', 'TISSUE', 'GIFT TAG', 'STAMP', 'ERASER', 'RULER', 'CRAYON', 'CHALK', 'JOURNAL']],
+  ['lighting', ['LIGHT', 'LAMP', 'BULB', 'NIGHTLIGHT', 'LAMPSHADE']],
+  ['decor', ['FRAME', 'SIGN', 'CLOCK', 'MIRROR', 'CUSHION', 'DOORMAT', 'ORNAMENT', 'DECORATION', 'HEART', 'BUNTING', 'GARLAND', 'WREATH', 'VASE', 'HOOK', 'DOORSTOP', 'WALL ART', 'TILE', 'CURTAIN', 'MAGNET', 'HANGER', 'CHALKBOARD', 'BLACKBOARD', 'PLAQUE', 'COAT RACK', 'MOBILE', 'PHOTO', 'THROW', 'QUILT', 'DOORKNOB', 'WINDMILL', 'CHIME']],
+  ['toys', ['TOY', 'GAME', 'DOLL', 'PUZZLE', 'JIGSAW', 'SPACEBOY', 'DOLLY', 'SKITTLES', 'CHILDREN', 'CHILDS', 'PLAYHOUSE', 'BLOCK', 'BALLOON', 'SOLDIER', 'TEDDY', 'PAINT SET', 'SKIPPING ROPE', 'SPINNING TOP']],
+  ['storage', ['BOX', 'BASKET', 'STORAGE', 'HOLDER', 'DRAWER', 'CABINET', 'CHEST', 'BIN', 'CONTAINER', 'TRUNK', 'CRATE', 'SHELF', 'CADDY']],
+  ['garden', ['GARDEN', 'PLANT', 'PLANTER', 'FLOWER', 'WATERING', 'BIRD', 'BIRDHOUSE', 'FEEDER', 'PARASOL', 'PLANT POT', 'SEED', 'GNOME']],
 ];
+const CATEGORY_RULES: [string, RegExp][] = CATEGORY_WORDS.map(([category, words]) => [
+  category,
+  new RegExp(`(?:^|[^A-Z0-9-])(?:${words.join('|')})(?:E?S)?(?=$|[^A-Z0-9-])`),
+]);
 export function categoryOf(description: string): string {
   const d = description.toUpperCase();
-  return CATEGORY_KEYWORDS.find(([, re]) => re.test(d))?.[0] ?? 'other';
+  return CATEGORY_RULES.find(([, re]) => re.test(d))?.[0] ?? 'other';
 }
 
 function lastSundayUtc(year: number, month: number): number {
@@ -70,19 +97,29 @@ function lastSundayUtc(year: number, month: number): number {
   return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), 1);
 }
 
-/** `YYYY-MM-DDTHH:MM` UK wall time → UTC ISO string. */
+const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/;
+
+/**
+ * `YYYY-MM-DDTHH:MM` UK wall time → UTC ISO string. The hour that does not exist (01:xx on
+ * the last Sunday of March) is read as GMT, the hour that happens twice (01:xx on the last
+ * Sunday of October) as its first, BST, occurrence — Temporal's "compatible" choice.
+ */
 export function ukLocalToUtc(local: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})/.exec(local.trim());
+  const m = LOCAL_DATE.exec(local.trim());
   if (!m) throw new Error(`InvoiceDate "${local}" is not YYYY-MM-DDTHH:MM`);
   const [y, mo, d, h, mi] = m.slice(1).map(Number);
   const asUtc = Date.UTC(y, mo - 1, d, h, mi);
-  // BST (UTC+1) between the last Sundays of March and October, 01:00 UTC each.
   const bst = asUtc - 3_600_000 >= lastSundayUtc(y, 2) && asUtc - 3_600_000 < lastSundayUtc(y, 9);
   return new Date(bst ? asUtc - 3_600_000 : asUtc).toISOString();
 }
 
-/** Keeps every order event well under Segment's 32 KB (a product here is about 100 bytes). */
+/**
+ * Keeps every order event well under Segment's 32 KB per event (a product here is about
+ * 130 bytes of JSON; the largest event of the real file is about 26 KB).
+ */
 export const PRODUCTS_PER_EVENT = 200;
+/** How many closed invoices keep their line keys, to catch duplicates across an interruption. */
+export const RECENT_INVOICES = 1000;
 
 /** The Segment event shape the replays and the demo produce (a subset of schemas/events.ts). */
 export interface SegmentLikeEvent {
@@ -99,6 +136,15 @@ export interface SegmentLikeEvent {
   context?: Record<string, unknown>;
 }
 
+export interface RetailProduct {
+  product_id: string;
+  sku: string;
+  name?: string;
+  price: number;
+  quantity: number;
+  category: string;
+}
+
 export interface Reconciliation {
   lines: number;
   accepted: number;
@@ -108,17 +154,13 @@ export interface Reconciliation {
   byCorrection: Record<Correction, number>;
   /** Accepted lines (as is or corrected) of invoices without a CustomerID: replayed as guests. */
   guestLines: number;
-  /** Events produced; an invoice over PRODUCTS_PER_EVENT lines is more than one order event. */
+  /** Events produced; an invoice over PRODUCTS_PER_EVENT lines, or interrupted, is more than one. */
   events: { identify: number; orderCompleted: number; orderRefunded: number };
+  /** Distinct invoices with at least one accepted line. */
   invoices: number;
+  /** Invoices whose lines were interrupted by another invoice's (sent as late parts). */
+  reopenedInvoices: number;
   customers: number;
-}
-
-interface Line {
-  code: string;
-  name: string;
-  quantity: number;
-  price: number;
 }
 
 interface OpenInvoice {
@@ -126,10 +168,15 @@ interface OpenInvoice {
   customerId: string;
   country: string;
   date: string;
-  lines: Line[];
+  products: RetailProduct[];
   seen: Set<string>;
-  part: number;
+  /** 0 for the invoice's first run of lines, n for its n-th reopening. */
+  reopened: number;
 }
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+const toNumber = (s: string | undefined) => (s !== undefined && NUMBER.test(s.trim()) ? Number(s) : Number.NaN);
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export class RetailConverter {
   private readonly rec: Reconciliation = {
@@ -142,10 +189,16 @@ export class RetailConverter {
     guestLines: 0,
     events: { identify: 0, orderCompleted: 0, orderRefunded: 0 },
     invoices: 0,
+    reopenedInvoices: 0,
     customers: 0,
   };
   private open?: OpenInvoice;
-  private readonly closed = new Map<string, number>();
+  /** Every invoice seen: how many times it was opened (a few hundred KB for the full file). */
+  private readonly opened = new Map<string, number>();
+  /** Line keys of the most recent invoices, oldest first (a Map keeps insertion order). */
+  private readonly recentSeen = new Map<string, Set<string>>();
+  /** Invoices that produced events: a reopening of one of them is a late part, not part 1. */
+  private readonly sent = new Set<string>();
   private readonly identified = new Set<string>();
 
   private reject(rule: RejectRule): void {
@@ -157,12 +210,11 @@ export class RetailConverter {
   push(row: RetailRow): SegmentLikeEvent[] {
     this.rec.lines += 1;
     const invoiceNo = (row.InvoiceNo ?? '').trim();
-    const out: SegmentLikeEvent[] = [];
-    if (this.open && this.open.invoiceNo !== invoiceNo) out.push(...this.flush());
+    const out = this.open && this.open.invoiceNo !== invoiceNo ? this.flush() : [];
 
-    const quantity = Number(row.Quantity);
-    const price = Number(row.UnitPrice);
-    if (!invoiceNo || !Number.isFinite(quantity) || !Number.isFinite(price) || !row.InvoiceDate) {
+    const quantity = toNumber(row.Quantity);
+    const price = toNumber(row.UnitPrice);
+    if (!invoiceNo || !row.StockCode?.trim() || Number.isNaN(quantity) || Number.isNaN(price) || !LOCAL_DATE.test((row.InvoiceDate ?? '').trim())) {
       this.reject('unparseable');
       return out;
     }
@@ -170,20 +222,18 @@ export class RetailConverter {
       this.reject('adjustment');
       return out;
     }
-    if (isNonProductCode(row.StockCode ?? '')) {
+    if (isNonProductCode(row.StockCode)) {
       this.reject('non_product_code');
       return out;
     }
-    if (!this.open) {
-      const part = this.closed.get(invoiceNo) ?? 0;
-      this.open = { invoiceNo, customerId: (row.CustomerID ?? '').trim().replace(/\.0$/, ''), country: (row.Country ?? '').trim(), date: row.InvoiceDate, lines: [], seen: new Set(), part };
-    }
+    const inv = (this.open ??= this.openInvoice(invoiceNo, row));
+    // Exact duplicate within the invoice; InvoiceNo is implied, Country follows CustomerID.
     const key = [row.StockCode, row.Description, row.Quantity, row.UnitPrice, row.InvoiceDate, row.CustomerID].join('\u0001');
-    if (this.open.seen.has(key)) {
+    if (inv.seen.has(key)) {
       this.reject('duplicate_line');
       return out;
     }
-    this.open.seen.add(key);
+    inv.seen.add(key);
     if (price === 0) {
       this.reject('zero_price');
       return out;
@@ -193,7 +243,8 @@ export class RetailConverter {
       return out;
     }
     const cancellation = invoiceNo.startsWith('C');
-    if (!cancellation && quantity <= 0) {
+    // A cancellation's quantities are negative; anywhere else a quantity must be positive.
+    if (quantity === 0 || (!cancellation && quantity < 0)) {
       this.reject('non_positive_quantity');
       return out;
     }
@@ -208,8 +259,9 @@ export class RetailConverter {
     } else {
       this.rec.accepted += 1;
     }
-    if (!this.open.customerId) this.rec.guestLines += 1;
-    this.open.lines.push({ code: row.StockCode.trim(), name, quantity: Math.abs(quantity), price });
+    if (!inv.customerId) this.rec.guestLines += 1;
+    const code = row.StockCode.trim();
+    inv.products.push({ product_id: code, sku: code, ...(name ? { name } : {}), price, quantity: Math.abs(quantity), category: categoryOf(name) });
     return out;
   }
 
@@ -217,12 +269,37 @@ export class RetailConverter {
     return this.open ? this.flush() : [];
   }
 
+  private openInvoice(invoiceNo: string, row: RetailRow): OpenInvoice {
+    const reopened = this.opened.get(invoiceNo) ?? 0;
+    this.opened.set(invoiceNo, reopened + 1);
+    if (reopened === 1) this.rec.reopenedInvoices += 1;
+    return {
+      invoiceNo,
+      // Every line of an invoice has the same customer in the real file; the first one's wins.
+      customerId: (row.CustomerID ?? '').trim().replace(/\.0$/, ''),
+      country: (row.Country ?? '').trim(),
+      date: row.InvoiceDate.trim(),
+      products: [],
+      seen: this.recentSeen.get(invoiceNo) ?? new Set(),
+      reopened,
+    };
+  }
+
+  private remember(inv: OpenInvoice): void {
+    this.recentSeen.delete(inv.invoiceNo);
+    this.recentSeen.set(inv.invoiceNo, inv.seen);
+    if (this.recentSeen.size > RECENT_INVOICES) this.recentSeen.delete(this.recentSeen.keys().next().value!);
+  }
+
   private flush(): SegmentLikeEvent[] {
     const inv = this.open!;
     this.open = undefined;
-    if (inv.lines.length === 0) return [];
-    this.closed.set(inv.invoiceNo, inv.part + 1);
-    this.rec.invoices += 1;
+    this.remember(inv);
+    if (inv.products.length === 0) return [];
+    // An invoice whose first run had only rejected lines sends its later lines as part 1.
+    const late = this.sent.has(inv.invoiceNo);
+    this.sent.add(inv.invoiceNo);
+    if (!late) this.rec.invoices += 1;
     const events: SegmentLikeEvent[] = [];
     const timestamp = ukLocalToUtc(inv.date);
     const person = inv.customerId ? { userId: inv.customerId } : { anonymousId: `guest-${inv.invoiceNo}` };
@@ -233,24 +310,24 @@ export class RetailConverter {
       events.push({ type: 'identify', messageId: `retail-identify-${inv.customerId}`, userId: inv.customerId, timestamp, traits: { country: inv.country } });
     }
     const cancellation = inv.invoiceNo.startsWith('C');
-    const products = inv.lines.map((l) => ({ product_id: l.code, ...(l.name ? { name: l.name } : {}), price: l.price, quantity: l.quantity, category: categoryOf(l.name) }));
     // Segment's limit is 32 KB per event; a wholesale invoice can hold 1,000+ lines. Such an
-    // order is sent in parts (`part`, `parts`): the pipeline counts the order once and sums
-    // every part's revenue and items.
-    const parts = Math.ceil(products.length / PRODUCTS_PER_EVENT);
-    for (let p = 0; p < parts; p++) {
-      const chunk = products.slice(p * PRODUCTS_PER_EVENT, (p + 1) * PRODUCTS_PER_EVENT);
-      const revenue = Math.round(chunk.reduce((s, l) => s + l.price * l.quantity, 0) * 100) / 100;
+    // order is sent in parts (`part`, `parts`): the pipeline counts the order once (part 1)
+    // and sums every part's revenue and items. A late run's parts start after part 1.
+    const chunks = Math.ceil(inv.products.length / PRODUCTS_PER_EVENT);
+    const base = late ? `retail-${inv.invoiceNo}-late${inv.reopened + 1}` : `retail-${inv.invoiceNo}`;
+    for (let p = 0; p < chunks; p++) {
+      const products = inv.products.slice(p * PRODUCTS_PER_EVENT, (p + 1) * PRODUCTS_PER_EVENT);
+      const revenue = round2(products.reduce((s, l) => s + l.price * l.quantity, 0));
       if (cancellation) this.rec.events.orderRefunded += 1;
       else this.rec.events.orderCompleted += 1;
-      const base = inv.part === 0 ? `retail-${inv.invoiceNo}` : `retail-${inv.invoiceNo}-late${inv.part + 1}`;
+      const partInfo = late ? { part: p + 2 } : chunks > 1 ? { part: p + 1, parts: chunks } : {};
       events.push({
         type: 'track',
         messageId: p === 0 ? base : `${base}-p${p + 1}`,
         ...person,
         event: cancellation ? 'Order Refunded' : 'Order Completed',
         timestamp,
-        properties: { order_id: inv.invoiceNo, revenue, currency: 'GBP', products: chunk, ...(parts > 1 ? { part: p + 1 + (inv.part > 0 ? 1 : 0), parts } : inv.part > 0 ? { part: 2 } : {}) },
+        properties: { order_id: inv.invoiceNo, revenue, currency: 'GBP', products, ...partInfo },
         context: { timezone: 'Europe/London', location: { country: inv.country } },
       });
     }
@@ -263,7 +340,10 @@ export class RetailConverter {
     const byRule = Object.values(r.byRule).reduce((a, b) => a + b, 0);
     const byCorrection = Object.values(r.byCorrection).reduce((a, b) => a + b, 0);
     if (r.accepted + r.corrected + r.rejected !== r.lines || byRule !== r.rejected || byCorrection !== r.corrected) {
-      throw new Error(`reconciliation broken: ${r.lines} lines ≠ ${r.accepted} accepted + ${r.corrected} corrected + ${r.rejected} rejected`);
+      throw new Error(
+        `reconciliation broken: ${r.lines} lines ≠ ${r.accepted} accepted + ${r.corrected} corrected + ${r.rejected} rejected ` +
+          `(rules sum to ${byRule}, corrections to ${byCorrection})`,
+      );
     }
     return structuredClone(r);
   }
