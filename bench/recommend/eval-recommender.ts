@@ -1,100 +1,136 @@
 /**
- * Embedded recommender on UCI Online Retail, time-ordered: tuned on a validation window
- * (train < 2011-06-09, validate the next 3 months), then trained on purchases before
- * 2011-09-09 and tested on each customer's purchases in the following 3 months.
- * Recall@10, NDCG@10, MAP@10 and catalog coverage, for all items and for items new to the
- * customer, for popularity and the item-item recommender; training time; recommend() latency.
+ * The embedded recommender on UCI Online Retail, TEST split: train on purchases before
+ * 2011-09-09, truth = each customer's purchases 2011-09-09 .. 2011-12-09 (customers with a
+ * purchase before the cut-off). Every method runs with the hyper-parameters chosen on the
+ * validation split by tune-recommender.ts (bench/recommend/tuned-options.json); the winner
+ * is the method with the best validation Recall@10 on new items, decided before this runs.
  *
- *   npx tsx bench/recommend/eval-recommender.ts [--file ../shared/datasets/online-retail.csv.gz]
+ * Reports Recall@10, NDCG@10, MAP@10 and catalog coverage for all items and for items new to
+ * the customer, training time, artifact size, cold-start cost (parse + createProvider), and
+ * recommend() latency percentiles in process. Writes the `test` section of
+ * bench/results/recommend.md.
+ *
+ *   npx tsx bench/recommend/eval-recommender.ts [path/to/online-retail.csv.gz | --file path] [--no-write]
  */
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse';
-import { isNonProductCode, ukLocalToUtc, type RetailRow } from '../../functions/domain/retail/online-retail.ts';
-import { averagePrecisionAtK, ndcgAtK, recallAtK } from '../../functions/domain/recommend/metrics.ts';
-import { itemItemProvider, popularityProvider, trainRecommender, type Interaction, type RecommendationProvider } from '../../functions/domain/recommend/recommender.ts';
-import { fmt, machine, writeSection } from '../lib/report.ts';
+import { gzipSync } from 'node:zlib';
+import {
+  createProvider,
+  DEFAULT_RECOMMENDER_OPTIONS,
+  parseRecommenderModel,
+  resolveOptions,
+  serializeRecommenderModel,
+  trainRecommender,
+  type TrainRecommenderOptions,
+} from '../../functions/domain/recommend/recommender.ts';
+import { bootstrap, evaluateDetailed, f4, latency, loadPurchases, makeSplit, type Scores } from './retail-split.ts';
+import { machine, TUNED_FILE, writeResultsSection } from './results-file.ts';
+import type { TunedFile } from './tune-recommender.ts';
 
-const { values } = parseArgs({ options: { file: { type: 'string', default: '../shared/datasets/online-retail.csv.gz' }, write: { type: 'boolean', default: true } }, allowNegative: true });
+const { values, positionals } = parseArgs({ options: { file: { type: 'string' }, write: { type: 'boolean', default: true } }, allowPositionals: true, allowNegative: true });
+const file = values.file ?? positionals[0] ?? '../shared/datasets/online-retail.csv.gz';
+if (!existsSync(TUNED_FILE)) throw new Error('run tune-recommender.ts for each method first (validation split)');
+const tuned = JSON.parse(readFileSync(TUNED_FILE, 'utf8')) as TunedFile;
+const METHODS = ['popularity', 'item-item', 'ease', 'als'] as const;
+for (const m of METHODS) if (!tuned[m]) throw new Error(`no tuned options for ${m}: run tune-recommender.ts --method ${m}`);
 
-const purchases: Interaction[] = [];
-for await (const r of createReadStream(values.file!).pipe(createGunzip()).pipe(parse({ columns: true })) as AsyncIterable<RetailRow>) {
-  const customer = r.CustomerID.trim();
-  if (!customer || r.InvoiceNo.startsWith('C') || r.InvoiceNo.startsWith('A') || isNonProductCode(r.StockCode) || !(Number(r.UnitPrice) > 0) || !(Number(r.Quantity) > 0)) continue;
-  purchases.push({ userId: customer, itemId: r.StockCode.trim().toUpperCase(), at: Date.parse(ukLocalToUtc(r.InvoiceDate)), country: r.Country.trim() });
+// The winner, from validation only.
+const personal = METHODS.filter((m) => m !== 'popularity');
+const winner = [...personal].sort((a, b) => tuned[b].validation.newItems.recall - tuned[a].validation.newItems.recall)[0];
+const defaultsMatch = JSON.stringify(resolveOptions(tuned[winner].options)) === JSON.stringify(DEFAULT_RECOMMENDER_OPTIONS);
+
+const started = performance.now();
+const { purchases, counts } = await loadPurchases(file);
+const test = makeSplit(purchases, 'test', '2011-09-09', '2011-12-10');
+const users = [...test.truthAll.keys()];
+
+interface Row {
+  method: string;
+  options: TrainRecommenderOptions;
+  all: Scores;
+  fresh: Scores;
+  allPerUser: number[];
+  freshPerUser: number[];
+  trainSeconds: number;
+  bytes: number;
+  gzipBytes: number;
+  coldStartMs: number;
+  latencyNew: ReturnType<typeof latency>;
+  latencyAll: ReturnType<typeof latency>;
 }
-const T = (s: string) => Date.parse(`${s}T00:00:00Z`);
-
-interface Scores { recall: number; ndcg: number; map: number; coverage: number; users: number }
-function evaluate(train: Interaction[], test: Interaction[], provider: RecommendationProvider, newOnly: boolean, catalog: number): Scores {
-  const history = new Map<string, Set<string>>();
-  for (const i of train) (history.get(i.userId) ?? history.set(i.userId, new Set()).get(i.userId)!).add(i.itemId);
-  const truth = new Map<string, Set<string>>();
-  for (const i of test) {
-    if (!history.has(i.userId)) continue;
-    if (newOnly && history.get(i.userId)!.has(i.itemId)) continue;
-    (truth.get(i.userId) ?? truth.set(i.userId, new Set()).get(i.userId)!).add(i.itemId);
-  }
-  let recall = 0, ndcg = 0, map = 0;
-  const shown = new Set<string>();
-  for (const [u, rel] of truth) {
-    const recs = provider.recommend(u, { n: 10, excludePurchased: newOnly }).map((r) => r.itemId);
-    recs.forEach((i) => shown.add(i));
-    recall += recallAtK(recs, rel, 10);
-    ndcg += ndcgAtK(recs, rel, 10);
-    map += averagePrecisionAtK(recs, rel, 10);
-  }
-  const n = truth.size;
-  return { recall: recall / n, ndcg: ndcg / n, map: map / n, coverage: shown.size / catalog, users: n };
+const rows: Row[] = [];
+for (const method of METHODS) {
+  const options = tuned[method].options;
+  const t = performance.now();
+  const model = trainRecommender(test.train, options);
+  const trainSeconds = (performance.now() - t) / 1000;
+  const text = serializeRecommenderModel(model);
+  const c = performance.now();
+  const provider = createProvider(parseRecommenderModel(text)); // what a cold Lambda does
+  const coldStartMs = performance.now() - c;
+  const all = evaluateDetailed(provider, test, false);
+  const fresh = evaluateDetailed(provider, test, true);
+  rows.push({
+    method,
+    options,
+    all: all.scores,
+    fresh: fresh.scores,
+    allPerUser: all.perUserRecall,
+    freshPerUser: fresh.perUserRecall,
+    trainSeconds,
+    bytes: Buffer.byteLength(text),
+    gzipBytes: gzipSync(text).length,
+    coldStartMs,
+    latencyNew: latency(provider, users, true),
+    latencyAll: latency(provider, users, false),
+  });
+  console.log(method, f4(rows.at(-1)!.fresh.recall), f4(rows.at(-1)!.all.recall), `${trainSeconds.toFixed(1)} s`);
 }
-const split = (from: number, cut: number, to: number) => ({ train: purchases.filter((p) => p.at >= from && p.at < cut), test: purchases.filter((p) => p.at >= cut && p.at < to) });
 
-// 1. Tune on the validation window only.
-const val = split(0, T('2011-06-09'), T('2011-09-09'));
-const grid: { neighbours: number; halfLifeDays: number; score: number }[] = [];
-for (const neighbours of [20, 50, 100]) {
-  for (const halfLifeDays of [30, 90, 365, 100_000]) {
-    const m = trainRecommender(val.train, { neighbours, halfLifeDays });
-    grid.push({ neighbours, halfLifeDays, score: evaluate(val.train, val.test, itemItemProvider(m), false, Object.keys(m.neighbours).length).recall });
-  }
-}
-const best = grid.sort((a, b) => b.score - a.score)[0];
-console.log('validation recall@10 grid', grid.map((g) => `${g.neighbours}/${g.halfLifeDays}d:${g.score.toFixed(4)}`).join(' '));
+const pop = rows[0];
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const name = (r: Row) => (r.method === winner ? `**${r.method}** (chosen)` : r.method);
+const table = (k: 'all' | 'fresh') =>
+  `| method | Recall@10 [95 % CI] | × popularity [95 % CI, paired] | NDCG@10 | MAP@10 | coverage | customers |\n|---|---|---|---|---|---|---|\n${rows
+    .map((r) => {
+      const perUser = k === 'all' ? [r.allPerUser, pop.allPerUser] : [r.freshPerUser, pop.freshPerUser];
+      const ci = bootstrap(perUser[0], perUser[1]);
+      const ratio = r === pop ? '1' : `${(r[k].recall / pop[k].recall).toFixed(2)} [${ci.ratio[0].toFixed(2)}, ${ci.ratio[1].toFixed(2)}]`;
+      return `| ${name(r)} | ${f4(r[k].recall)} [${f4(ci.mean[0])}, ${f4(ci.mean[1])}] | ${ratio} | ${f4(r[k].ndcg)} | ${f4(r[k].map)} | ${(r[k].coverage * 100).toFixed(1)} % | ${r[k].users} |`;
+    })
+    .join('\n')}`;
+const costs = `| method | train s | artifact JSON | gzip | parse + createProvider | recommend() p50 / p99, exclude purchased | p50 / p99, all items |\n|---|---|---|---|---|---|---|\n${rows
+  .map((r) => `| ${r.method} | ${r.trainSeconds.toFixed(1)} | ${mib(r.bytes)} | ${mib(r.gzipBytes)} | ${r.coldStartMs.toFixed(0)} ms | ${r.latencyNew.p50.toFixed(0)} / ${r.latencyNew.p99.toFixed(0)} µs | ${r.latencyAll.p50.toFixed(0)} / ${r.latencyAll.p99.toFixed(0)} µs |`)
+  .join('\n')}`;
+const w = rows.find((r) => r.method === winner)!;
+const md = `## Test: 2011-09-09 → 2011-12-09
 
-// 2. Test window.
-const { train, test } = split(0, T('2011-09-09'), T('2011-12-10'));
-let t = performance.now();
-const model = trainRecommender(train, { neighbours: best.neighbours, halfLifeDays: best.halfLifeDays });
-const trainSeconds = (performance.now() - t) / 1000;
-const catalog = new Set(train.map((p) => p.itemId)).size;
-const rows: [string, Scores, Scores][] = [
-  ['popularity (recency-weighted, per country first)', evaluate(train, test, popularityProvider(model), false, catalog), evaluate(train, test, popularityProvider(model), true, catalog)],
-  [`item-item cosine (${best.neighbours} neighbours, half-life ${best.halfLifeDays >= 100_000 ? '∞' : `${best.halfLifeDays} d`})`, evaluate(train, test, itemItemProvider(model), false, catalog), evaluate(train, test, itemItemProvider(model), true, catalog)],
-];
-// Latency of recommend() in-process, every test user, 3 passes.
-const provider = itemItemProvider(model);
-const users = [...new Set(test.map((p) => p.userId))];
-const lat: number[] = [];
-for (let pass = 0; pass < 3; pass++) for (const u of users) { t = performance.now(); provider.recommend(u, { n: 10, excludePurchased: true }); lat.push(performance.now() - t); }
-lat.sort((a, b) => a - b);
-const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] * 1000;
-const modelBytes = Buffer.byteLength(JSON.stringify(model));
-
-const table = (k: 1 | 2, title: string) => `${title}\n\n| method | Recall@10 | NDCG@10 | MAP@10 | coverage | users |\n|---|---|---|---|---|---|\n${rows.map((r) => `| ${r[0]} | ${fmt(r[k].recall, 4)} | ${fmt(r[k].ndcg, 4)} | ${fmt(r[k].map, 4)} | ${fmt(r[k].coverage * 100, 1)} % | ${r[k].users} |`).join('\n')}`;
-const ratioAll = rows[1][1].recall / rows[0][1].recall;
-const ratioNew = rows[1][2].recall / rows[0][2].recall;
-const md = `## Embedded recommender on Online Retail (issue 4, first part)
-
-Command: \`npx tsx bench/recommend/eval-recommender.ts --file ${values.file}\`
+Command: \`npx tsx bench/recommend/eval-recommender.ts ${file}\` (${((performance.now() - started) / 60_000).toFixed(1)} min)
 Machine: ${machine()}
-Data: ${purchases.length.toLocaleString('en-GB')} purchase lines with a CustomerID (no cancellations, adjustments, non-product codes, zero prices). Train before 2011-09-09 (${train.length.toLocaleString('en-GB')} lines), test 2011-09-09 to 2011-12-09 (${test.length.toLocaleString('en-GB')} lines), customers with a train history only; catalog = ${catalog.toLocaleString('en-GB')} items seen in train. Tuned on a validation split (train before 2011-06-09, validate the next three months), never on the test window: chose ${best.neighbours} neighbours, half-life ${best.halfLifeDays} days.
+Data: ${counts.rows.toLocaleString('en-GB')} rows → ${counts.kept.toLocaleString('en-GB')} purchase lines (dropped: ${counts.noCustomer.toLocaleString('en-GB')} without CustomerID, ${counts.cancelled.toLocaleString('en-GB')} C/A invoices, ${counts.nonProduct.toLocaleString('en-GB')} non-product codes, ${counts.badPriceOrQuantity} zero/negative price or quantity, ${counts.duplicate.toLocaleString('en-GB')} exact duplicate lines). Train: ${test.train.length.toLocaleString('en-GB')} lines before 2011-09-09 (UK time), ${test.catalog.toLocaleString('en-GB')} items (the catalog for coverage). Truth: distinct items each customer with a train history bought in the window.
+Hyper-parameters: from the validation sections below (tuned-options.json), not from this window. Chosen method: **${winner}**, the best validation Recall@10 on new items (${f4(tuned[winner].validation.newItems.recall)}; ${personal.map((m) => `${m} ${f4(tuned[m].validation.newItems.recall)}`).join(', ')}).${defaultsMatch ? ' `DEFAULT_RECOMMENDER_OPTIONS` equals its tuned options.' : ' **`DEFAULT_RECOMMENDER_OPTIONS` differs from its tuned options.**'}
 
-${table(1, '**All items** (recommendations may repeat past purchases):')}
+**Items new to the customer** (past purchases excluded from lists and truth; what campaigns use):
 
-${table(2, '**Items new to the customer** (past purchases excluded from recommendations and from the truth):')}
+${table('fresh')}
 
-Recall@10 against popularity: ${fmt(ratioAll, 2)} × on all items, ${fmt(ratioNew, 2)} × on new items (target ≥ 2 ×).
-Training: ${fmt(trainSeconds, 1)} s; model ${fmt(modelBytes / 2 ** 20, 1)} MiB as JSON. recommend() in-process over ${users.length.toLocaleString('en-GB')} users × 3: p50 ${fmt(pct(0.5), 0)} µs, p99 ${fmt(pct(0.99), 0)} µs (not yet through the HTTP API: that route is not built).`;
+**All items** (repeat purchases count; \`repeatWeight\` blends in "buy again"):
+
+${table('all')}
+
+Costs (training single-threaded, latency in process over ${users.length.toLocaleString('en-GB')} customers × 3 passes, n = 10):
+
+${costs}
+
+Target Recall@10 ≥ 2 × popularity: ${w.method} ${(w.fresh.recall / pop.fresh.recall).toFixed(2)} × on new items, ${(w.all.recall / pop.all.recall).toFixed(2)} × on all items.
+${w.method} against the other personal methods, Recall@10 ratio with a paired 95 % bootstrap interval over customers (an interval containing 1 is no measured difference): ${rows
+  .filter((r) => r !== w && r !== pop)
+  .map((r) => {
+    const fresh = bootstrap(w.freshPerUser, r.freshPerUser).ratio;
+    const all = bootstrap(w.allPerUser, r.allPerUser).ratio;
+    return `vs ${r.method} ${(w.fresh.recall / r.fresh.recall).toFixed(2)} [${fresh[0].toFixed(2)}, ${fresh[1].toFixed(2)}] new, ${(w.all.recall / r.all.recall).toFixed(2)} [${all[0].toFixed(2)}, ${all[1].toFixed(2)}] all`;
+  })
+  .join('; ')}.`;
 console.log(md);
-if (values.write) writeSection('recommend', md);
+if (values.write) writeResultsSection('test', md);
