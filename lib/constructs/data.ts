@@ -25,11 +25,22 @@ export class Data extends Construct {
   public readonly key: Key;
   /** Attach to the role of anything that writes failed events (functions, on-failure destinations). */
   public readonly failedEventsWriterPolicy: ManagedPolicy;
+  /**
+   * Trained model artifacts and the pointer to each model's current version (the model
+   * registry: functions/adapters/s3-model-registry.ts). Versioned, so a pointer or an
+   * artifact overwritten by mistake can be restored.
+   */
+  public readonly modelsBucket: Bucket;
+  /**
+   * Purchase and view interactions archived from the clean stream, as training data for the
+   * embedded recommender and for Personalize dataset imports (interactions/dt=…/…).
+   */
+  public readonly interactionsBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: DataProps = {}) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.key = new Key(this, 'Key', { enableKeyRotation: true, description: 'Sightline failed-events bucket', removalPolicy });
+    this.key = new Key(this, 'Key', { enableKeyRotation: true, description: 'Sightline data at rest: failed events, interactions, models', removalPolicy });
     const streamProps = { streamMode: StreamMode.ON_DEMAND, encryption: StreamEncryption.MANAGED, retentionPeriod: Duration.hours(168), removalPolicy };
     this.rawStream = new Stream(this, 'RawStream', streamProps);
     this.cleanStream = new Stream(this, 'CleanStream', streamProps);
@@ -58,6 +69,26 @@ export class Data extends Construct {
       lifecycleRules: [{ expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy,
     });
+    // Models and interactions hold personal data (user ids, histories): same key, same rules.
+    const privateBucket = (id: string, prefix: string, expirationDays?: number) =>
+      new Bucket(this, id, {
+        encryption: BucketEncryption.KMS,
+        encryptionKey: this.key,
+        bucketKeyEnabled: true,
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: prefix,
+        lifecycleRules: [
+          { noncurrentVersionExpiration: Duration.days(30), ...(expirationDays ? { expiration: Duration.days(expirationDays) } : {}) },
+        ],
+        removalPolicy,
+      });
+    this.modelsBucket = privateBucket('Models', 'models/');
+    // Two years of interactions: what the recommenders train on (Personalize reads at most that far back usefully).
+    this.interactionsBucket = privateBucket('Interactions', 'interactions/', 730);
+
     // What a writer of failed events may do, in the stack that owns the bucket: put objects
     // and have S3 encrypt them with the bucket's key, nothing more (no read, no delete).
     // Writers attach this policy to their own roles (an import in their stacks), so this

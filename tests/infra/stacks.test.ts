@@ -70,7 +70,18 @@ describe('data stack', () => {
         expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
       );
     }
-    template.resourceCountIs('AWS::S3::BucketPolicy', 2);
+    template.resourceCountIs('AWS::S3::BucketPolicy', 4);
+  });
+  it('keeps models and interactions KMS-encrypted, versioned and access-logged; interactions two years at most', () => {
+    // Assess
+    for (const [prefix, days] of [['models/', undefined], ['interactions/', 730]] as const) {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: Match.objectLike({ LogFilePrefix: prefix }),
+        LifecycleConfiguration: { Rules: [days ? Match.objectLike({ ExpirationInDays: days }) : Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] },
+      });
+    }
   });
   it('gives writers of failed events one policy: put objects and encrypt them, nothing else', () => {
     // Assess
