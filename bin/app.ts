@@ -13,6 +13,7 @@ import { ProfilesStack } from '../lib/stacks/profiles-stack.ts';
 import { CollectStack } from '../lib/stacks/collect-stack.ts';
 import { CleanStack } from '../lib/stacks/clean-stack.ts';
 import { TagStack } from '../lib/stacks/tag-stack.ts';
+import { RecommendStack } from '../lib/stacks/recommend-stack.ts';
 
 export function buildApp(app: App = new App()) {
   const stage = (app.node.tryGetContext('sightline:stage') as string | undefined) ?? 'dev';
@@ -47,8 +48,21 @@ export function buildApp(app: App = new App()) {
     // Locally the demo and the UCI replay are historical: tag them as of their own time.
     clock: stage === 'local' ? 'event' : 'wall',
   });
+  const recommend = new RecommendStack(app, 'Sightline-Recommend', {
+    env,
+    description: 'Sightline: interactions archive and recommendations API',
+    cleanStream: data.data.cleanStream,
+    interactionsBucket: data.data.interactionsBucket,
+    modelsBucket: data.data.modelsBucket,
+    profilesTable: profiles.profiles.profilesTable,
+    failedEventsBucket: data.data.failedEventsBucket,
+    failedEventsWriterPolicy: data.data.failedEventsWriterPolicy,
+    interactionsWriterPolicy: data.data.interactionsWriterPolicy,
+    modelsReaderPolicy: data.data.modelsReaderPolicy,
+    httpApi: collect.collect.api,
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stacks: { data, profiles, collect, clean, tag } };
+  return { app, stacks: { data, profiles, collect, clean, tag, recommend } };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

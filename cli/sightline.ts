@@ -10,6 +10,8 @@ import { localTarget } from './config.ts';
 import { formatReconciliation, formatSendReport, replayDemo, replayOnlineRetail } from './commands/replay.ts';
 import { createSource, dynamoFor, fetchProfile, formatProfile, retagAll } from './commands/profiles.ts';
 import type { Profile } from '../schemas/profile.ts';
+import { fetchRecommendations, formatRecommendations, importCatalog, profileCountries, readCatalogFile, s3For, trainRecommenderCommand } from './commands/recommender.ts';
+import { recommenderMethodSchema, type RecommenderMethod } from '../functions/domain/recommend/model-schema.ts';
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -107,7 +109,77 @@ export function buildProgram(): Command {
       const { sourceId, writeKey } = await createSource(dynamoFor(target), table, name);
       console.log(`source ${sourceId} (${name})\nwrite key: ${writeKey}\nThis key is shown once; Sightline keeps only its SHA-256.`);
     });
-  // ── more commands (train, campaign, export, erase …) go here, each a thin action over a
+  // ── models: training and the catalog ───────────────────────────────────────────────────
+  const method = (v: string): RecommenderMethod => {
+    const r = recommenderMethodSchema.safeParse(v);
+    if (!r.success) throw new InvalidArgumentError(`must be one of ${recommenderMethodSchema.options.join(', ')}`);
+    return r.data;
+  };
+  program
+    .command('train <model>')
+    .description('train a model and publish it to the model registry (models: recommender)')
+    .option('--data <path>', 'train from a file (Online Retail csv/csv.gz, or an interaction-log CSV) instead of the platform’s interaction log')
+    .option('--method <method>', 'recommender: popularity, item-item, ease (default, chosen by measurement) or als', method)
+    .option('--as-of <date>', 'train on what happened up to this instant')
+    .option('--no-promote', 'publish the version without making it current')
+    .option('--models-bucket <name>', 'models bucket (the ModelsBucketName stack output; default: the local platform’s)')
+    .option('--interactions-bucket <name>', 'interactions bucket (InteractionsBucketName; default: the local platform’s)')
+    .option('--json', 'print the result as JSON')
+    .action(async (model: string, o: { data?: string; method?: RecommenderMethod; asOf?: string; promote: boolean; modelsBucket?: string; interactionsBucket?: string; json?: boolean }) => {
+      if (model !== 'recommender') throw new InvalidArgumentError(`unknown model "${model}" (known: recommender)`);
+      const target = o.modelsBucket ? undefined : localTarget({ writeKey: 'unused' });
+      const progress = !o.json ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
+      const profilesTable = target?.resources?.PROFILES_TABLE_NAME;
+      const r = await trainRecommenderCommand({
+        s3: s3For(target),
+        countries: !o.data && profilesTable ? await profileCountries(dynamoFor(target), profilesTable) : undefined,
+        modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET,
+        interactionsBucket: o.interactionsBucket ?? target?.resources?.INTERACTIONS_BUCKET,
+        data: o.data,
+        method: o.method,
+        asOf: o.asOf,
+        promote: o.promote,
+        progress,
+      });
+      if (o.json) return console.log(JSON.stringify(r, null, 2));
+      process.stderr.write('\r\x1b[K');
+      console.log(
+        `recommender ${r.info.version} (${r.method}): ${r.interactions.toLocaleString('en-GB')} purchases, ${r.users} people, ${r.items} items, up to ${r.trainedUntil}; trained in ${r.seconds.toFixed(1)} s` +
+          `\n${r.pointer ? 'now current' : 'published, not current (promote it to serve it)'}${r.pointer?.previous ? `; previous ${r.pointer.previous}` : ''}`,
+      );
+    });
+  program
+    .command('catalog')
+    .description('the product catalog')
+    .command('import <file>')
+    .description('load products (Online Retail csv/csv.gz, or a CSV with item_id,name,category,price) into the registry and the Personalize items file')
+    .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
+    .option('--interactions-bucket <name>', 'bucket for Personalize’s items CSV (default: the local platform’s interactions bucket)')
+    .action(async (file: string, o: { modelsBucket?: string; interactionsBucket?: string }) => {
+      const target = o.modelsBucket ? undefined : localTarget({ writeKey: 'unused' });
+      const { catalog, lines } = await readCatalogFile(file);
+      const { info } = await importCatalog({ s3: s3For(target), modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET, interactionsBucket: o.interactionsBucket ?? target?.resources?.INTERACTIONS_BUCKET, catalog });
+      console.log(`catalog ${info.version}: ${catalog.items.length.toLocaleString('en-GB')} items from ${lines.toLocaleString('en-GB')} product lines`);
+    });
+  program
+    .command('recommend <userId>')
+    .description('ask the API for a person’s recommendations (or --similar <itemId>)')
+    .option('-n <n>', 'how many', positiveInt, 10)
+    .option('--similar', 'treat the id as an item and list similar items')
+    .option('--all-items', 'include what the person bought before')
+    .option('--endpoint <url>')
+    .action(async (id: string, o: { n: number; similar?: boolean; allItems?: boolean; endpoint?: string }) => {
+      const target = localTarget({ endpoint: o.endpoint, writeKey: 'unused' });
+      const path = o.similar ? `/v1/items/${encodeURIComponent(id)}/similar?n=${o.n}` : `/v1/recommendations/${encodeURIComponent(id)}?n=${o.n}&excludePurchased=${!o.allItems}`;
+      const { status, body } = await fetchRecommendations(target.apiUrl, path);
+      if (status !== 200) {
+        console.error(`${status}: ${JSON.stringify(body)}`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(formatRecommendations(body as Parameters<typeof formatRecommendations>[0]));
+    });
+  // ── more commands (campaign, export, erase …) go here, each a thin action over a
   //    function in cli/commands/ ─────────────────────────────────────────────────────────
   return program;
 }

@@ -6,6 +6,9 @@ import type { Platform } from './platform.ts';
 import type { LocalConfig } from './start.ts';
 import { replayDemo } from '../cli/commands/replay.ts';
 import { formatProfile, retagAll, scanProfiles } from '../cli/commands/profiles.ts';
+import { fetchRecommendations, formatRecommendations, importCatalog, profileCountries, trainRecommenderCommand } from '../cli/commands/recommender.ts';
+import { CatalogBuilder } from '../functions/domain/recommend/catalog.ts';
+import { demoCatalogLines } from '../functions/domain/demo/demo-shop.ts';
 
 export async function seedDemo(platform: Platform, config: LocalConfig): Promise<void> {
   console.log('Seeding the synthetic demo shop (seed 7) through the event API…');
@@ -29,4 +32,22 @@ Demo shop: ${r.send.sent} events sent, ${r.send.accepted} accepted; ${counted} c
 `);
   const show = ['champions', 'at_risk', 'lost', 'new_customers'].map((seg) => profiles.find((p) => p.tags.rfm_segment === seg)).filter((p) => p !== undefined);
   for (const p of show) console.log(`${formatProfile(p)}\n`);
+  await seedRecommender(platform, config, show[0]?.identities.userIds[0]);
+}
+
+/** Imports the demo catalog, trains the embedded recommender from the archived interactions, and shows one answer of the API. */
+async function seedRecommender(platform: Platform, config: LocalConfig, userId: string | undefined): Promise<void> {
+  const s3 = platform.clients.s3;
+  const modelsBucket = platform.resource('get-recommendations', 'MODELS_BUCKET');
+  const interactionsBucket = platform.resource('archive-interactions', 'INTERACTIONS_BUCKET');
+  const catalog = new CatalogBuilder();
+  for (const line of demoCatalogLines()) catalog.add(line);
+  await importCatalog({ s3, modelsBucket, interactionsBucket, catalog: catalog.build(new Date()) });
+  const countries = await profileCountries(platform.clients.doc, platform.resource('tag-profiles', 'PROFILES_TABLE_NAME'));
+  const t = await trainRecommenderCommand({ s3, modelsBucket, interactionsBucket, countries });
+  console.log(`Recommender ${t.info.version}: ${t.method}, trained on ${t.interactions} archived purchases of ${t.users} people (retrain: npm run sightline -- train recommender).`);
+  if (!userId) return;
+  const { status, body } = await fetchRecommendations(config.apiUrl, `/v1/recommendations/${encodeURIComponent(userId)}?n=5`);
+  if (status === 200) console.log(`GET /v1/recommendations/${userId}?n=5\n${formatRecommendations(body as Parameters<typeof formatRecommendations>[0])}\n`);
+  else console.log(`GET /v1/recommendations/${userId} answered ${status}: ${JSON.stringify(body)}`);
 }

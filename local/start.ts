@@ -82,6 +82,7 @@ Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
   Event API (Segment-compatible)  ${platform.apiUrl}/v1/{identify,track,page,screen,group,alias,batch}
   Write key (demo source)         ${writeKey}
   Profiles                        ${platform.apiUrl}/v1/profiles/<userId>     or: npm run sightline -- profile <userId>
+  Recommendations                 ${platform.apiUrl}/v1/recommendations/<userId>?n=10   /v1/items/<itemId>/similar   or: npm run sightline -- recommend <userId>
   DynamoDB (dynalite)             ${platform.emulators.dynamodb}
   Kinesis (kinesalite)            ${platform.emulators.kinesis}
   S3 (s3rver)                     ${platform.emulators.s3}   failed events: bucket ${resources.FAILED_EVENTS_BUCKET ?? '?'}

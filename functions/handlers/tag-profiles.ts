@@ -5,9 +5,8 @@
  * and lost races beyond the retries are thrown so Lambda retries the batch (the per-profile
  * guard makes the retry a no-op for what was already written).
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { makeDynamo, makeS3 } from '../shared/clients.ts';
 import { loadEnv } from '../shared/env.ts';
 import { withPowertools } from '../shared/middleware.ts';
@@ -17,29 +16,11 @@ import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
 import { updateProfilesWithRetry, type UpdateDeps } from '../domain/update-profiles.ts';
 import { RULE_SET_ID, RULE_SET_V1 } from '../domain/tags.ts';
 import type { FailedEventSink } from '../domain/ports.ts';
-import { cleanEventSchema, type CleanEvent } from '../../schemas/clean-event.ts';
-import type { FailedEvent } from '../../schemas/failed-event.ts';
-import { decodeRecord } from '../shared/record-codec.ts';
-import { ZodError } from 'zod';
+import { readCleanRecords } from '../shared/clean-records.ts';
 
 export function makeTagProfiles(deps: UpdateDeps & { failed: FailedEventSink }) {
   return async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
-    const events: CleanEvent[] = [];
-    const failed: FailedEvent[] = [];
-    const at = deps.now().toISOString();
-    const readRecord = async (record: KinesisStreamRecord) => {
-      let payload: unknown = record.kinesis.data;
-      try {
-        payload = decodeRecord(record.kinesis.data);
-        payload = JSON.parse(payload as string);
-        events.push(cleanEventSchema.parse(payload));
-      } catch (err) {
-        const schema = err instanceof ZodError;
-        const detail = schema ? (err as Error).message.slice(0, 500) : 'record is neither JSON nor gzipped JSON';
-        failed.push({ v: 1, stage: 'tag', reason: schema ? 'schema_violation' : 'invalid_json', detail, at, payload });
-      }
-    };
-    const response = await processPartialResponse(event, readRecord, new BatchProcessor(EventType.KinesisDataStreams), { context, processInParallel: false });
+    const { events, failed, response } = await readCleanRecords(event, context, 'tag', deps.now().toISOString());
     await deps.failed.put(failed);
     const report = await updateProfilesWithRetry(events, deps);
     logger.info('batch applied', { ...report, records: event.Records.length, failed: failed.length });

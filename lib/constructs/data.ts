@@ -36,6 +36,10 @@ export class Data extends Construct {
    * embedded recommender and for Personalize dataset imports (interactions/dt=…/…).
    */
   public readonly interactionsBucket: Bucket;
+  /** Put objects under interactions/ (the archive consumer). */
+  public readonly interactionsWriterPolicy: ManagedPolicy;
+  /** Get and list objects under models/ (serving functions). */
+  public readonly modelsReaderPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: DataProps = {}) {
     super(scope, id);
@@ -94,19 +98,35 @@ export class Data extends Construct {
     // Writers attach this policy to their own roles (an import in their stacks), so this
     // stack never names them and depends on none of them. An identity policy is needed: a
     // bucket or key policy naming the account only delegates to IAM, it grants no role.
-    this.failedEventsWriterPolicy = new ManagedPolicy(this, 'FailedEventsWriter', {
-      description: 'Sightline: write refused events to the failed-events bucket',
+    this.failedEventsWriterPolicy = this.objectPolicy('FailedEventsWriter', 'write refused events to the failed-events bucket', this.failedEventsBucket, '', { write: true },
+      'Object keys are generated per refused event (failed/dt=…/reason=…/<messageId>.json) and by Lambda\'s on-failure destination, so s3:PutObject must cover the bucket\'s objects; the action is PutObject alone, on this one bucket.');
+    this.interactionsWriterPolicy = this.objectPolicy('InteractionsWriter', 'archive interactions', this.interactionsBucket, 'interactions/', { write: true },
+      'One object per consumer batch, keyed by day and a hash of the batch (interactions/dt=…/<hash>.csv): PutObject must cover that prefix; nothing else is granted.');
+    this.modelsReaderPolicy = this.objectPolicy('ModelsReader', 'read trained models', this.modelsBucket, 'models/', { read: true, list: true },
+      'Serving reads whichever version the registry pointer names (models/<name>/versions/<version>.json.gz), so GetObject covers the models/ prefix; read-only.');
+  }
+
+  /**
+   * A customer-managed policy for one prefix of one bucket, with the one KMS action it needs
+   * (GenerateDataKey to write, Decrypt to read; SSE-KMS with a bucket key needs no more).
+   * `list` adds s3:ListBucket on the prefix: without it S3 answers AccessDenied, not
+   * NoSuchKey, for a missing object. Identity policies, owned by the bucket's stack and
+   * attached by the users' stacks (an import there), so this stack depends on none of them:
+   * a bucket or key policy naming the account only delegates to IAM, it grants no role.
+   */
+  private objectPolicy(id: string, purpose: string, bucket: Bucket, prefix: string, access: { read?: boolean; write?: boolean; list?: boolean }, reason: string): ManagedPolicy {
+    const actions = [...(access.read ? ['s3:GetObject'] : []), ...(access.write ? ['s3:PutObject'] : [])];
+    const kms = [...(access.read ? ['kms:Decrypt'] : []), ...(access.write ? ['kms:GenerateDataKey'] : [])];
+    const policy = new ManagedPolicy(this, id, {
+      description: `Sightline: ${purpose}`,
       statements: [
-        new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.failedEventsBucket.arnForObjects('*')] }),
-        // SSE-KMS PutObject with a bucket key needs only GenerateDataKey (no Decrypt: single-part puts).
-        new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.key.keyArn] }),
+        new PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }),
+        ...(access.list ? [new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } })] : []),
+        new PolicyStatement({ actions: kms, resources: [this.key.keyArn] }),
       ],
     });
-    const bucketLogicalId = Stack.of(this).getLogicalId(this.failedEventsBucket.node.defaultChild as CfnBucket);
-    Validations.of(this.failedEventsWriterPolicy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
-      reason:
-        'Object keys are generated per refused event (failed/dt=…/reason=…/<messageId>.json) and by Lambda\'s on-failure destination, so s3:PutObject must cover the bucket\'s objects; the action is PutObject alone, on this one bucket.',
-    });
+    const bucketLogicalId = Stack.of(this).getLogicalId(bucket.node.defaultChild as CfnBucket);
+    Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`, reason });
+    return policy;
   }
 }

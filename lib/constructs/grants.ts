@@ -14,3 +14,4 @@ export function grantItems(grantee: IGrantable, table: ITable, actions: string[]
     );
   }
 }
+

@@ -57,6 +57,20 @@ export const envSchemas = {
     TAG_CLOCK: z.enum(['event', 'wall']).default('wall'),
   }),
   'get-profile': z.object({ ...common, PROFILES_TABLE_NAME: z.string().min(1) }),
+  'get-recommendations': z.object({
+    ...common,
+    MODELS_BUCKET: z.string().min(1),
+    PROFILES_TABLE_NAME: z.string().min(1),
+    /** The registry model that answers (functions/domain/model-registry.ts). */
+    RECOMMENDER_MODEL: z.string().default('recommender'),
+    /** How often a warm function re-reads the registry's pointers. */
+    MODEL_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
+  }),
+  'archive-interactions': z.object({
+    ...common,
+    INTERACTIONS_BUCKET: z.string().min(1),
+    FAILED_EVENTS_BUCKET: z.string().min(1),
+  }),
 } as const;
 
 export type FunctionName = keyof typeof envSchemas;

@@ -10,6 +10,8 @@ const defaults: Record<string, string> = {
   FAILED_EVENTS_BUCKET: 'test-failed',
   IDEMPOTENCY_TABLE_NAME: 'test-idempotency',
   PROFILES_TABLE_NAME: 'test-profiles',
+  MODELS_BUCKET: 'test-models',
+  INTERACTIONS_BUCKET: 'test-interactions',
   POWERTOOLS_TRACE_ENABLED: 'false',
   POWERTOOLS_METRICS_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'ERROR',

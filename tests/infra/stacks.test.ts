@@ -85,11 +85,26 @@ describe('data stack', () => {
   });
   it('gives writers of failed events one policy: put objects and encrypt them, nothing else', () => {
     // Assess
-    const writers = Object.values<Json>(template.findResources('AWS::IAM::ManagedPolicy'));
+    const writers = Object.entries<Json>(template.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) => id.includes('FailedEventsWriter')).map(([, p]) => p);
     expect(writers).toHaveLength(1);
     expect(writers[0].Properties.PolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataFailedEvents/), 'Arn'] }, '/*']] } },
       { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] } },
+    ]);
+  });
+  it('lets the archive put interactions and serving read models, each under its prefix only', () => {
+    // Assess
+    const policy = (name: string) => Object.entries<Json>(template.findResources('AWS::IAM::ManagedPolicy')).find(([id]) => id.includes(name))![1].Properties.PolicyDocument.Statement;
+    const objects = (bucket: RegExp, prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(bucket), 'Arn'] }, `/${prefix}*`]] });
+    const key = { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] };
+    expect(policy('InteractionsWriter')).toEqual([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects(/^DataInteractions/, 'interactions/') },
+      { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: key },
+    ]);
+    expect(policy('ModelsReader')).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects(/^DataModels/, 'models/') },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DataModels/), 'Arn'] }, Condition: { StringLike: { 's3:prefix': ['models/*'] } } },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: key },
     ]);
   });
 });
@@ -155,10 +170,33 @@ describe('collect stack', () => {
   });
 });
 
-describe('consumers (clean, tag)', () => {
+describe('recommend stack', () => {
+  const template = t(stacks.recommend);
+  it('adds the two read routes to the collect API, IAM-authorised', () => {
+    // Assess
+    for (const key of ['GET /v1/recommendations/{userId}', 'GET /v1/items/{itemId}/similar']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key, AuthorizationType: 'AWS_IAM', ApiId: { 'Fn::ImportValue': Match.stringLikeRegexp('Collect') } });
+    }
+  });
+  it('lets serving read models and profiles only, and the archive put interactions only', () => {
+    // Prepare
+    const managed = (name: string) => JSON.stringify(template.findResources('AWS::IAM::Role')[roleOf(template, name)].Properties.ManagedPolicyArns);
+    const inline = (name: string) =>
+      actionsOf(policyStatements(Template.fromJSON({ Resources: Object.fromEntries(Object.entries<Json>(template.findResources('AWS::IAM::Policy')).filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === roleOf(template, name)))) })));
+    // Assess
+    expect(managed('get-recommendations')).toMatch(/ModelsReader/);
+    expect(managed('get-recommendations')).not.toMatch(/Writer/);
+    expect(inline('get-recommendations').filter((a) => /^(dynamodb|s3|kinesis):/.test(a))).toEqual(['dynamodb:GetItem']);
+    expect(managed('archive-interactions')).toMatch(/InteractionsWriter/);
+    expect(managed('archive-interactions')).not.toMatch(/ModelsReader/);
+  });
+});
+
+describe('consumers (clean, tag, archive)', () => {
   for (const [name, stack, fn, batch, window] of [
     ['clean', stacks.clean, 'clean-events', 100, 1],
     ['tag', stacks.tag, 'tag-profiles', 1000, 5],
+    ['archive', stacks.recommend, 'archive-interactions', 2000, 10],
   ] as const) {
     const template = t(stack);
     it(`${name}: keeps the stream contract (partial failures, bisect, bounded retries, age, S3 on-failure)`, () => {
@@ -187,7 +225,7 @@ describe('consumers (clean, tag)', () => {
       // Act
       const s3 = policyStatements(template).filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
       // Assess
-      expect(role.Properties.ManagedPolicyArns).toEqual([{ 'Fn::ImportValue': expect.stringMatching(/DataFailedEventsWriter/) }]);
+      expect(role.Properties.ManagedPolicyArns).toContainEqual({ 'Fn::ImportValue': expect.stringMatching(/DataFailedEventsWriter/) });
       expect(s3).toEqual([expect.objectContaining({ Action: 's3:ListBucket', Resource: { 'Fn::ImportValue': expect.stringMatching(/DataFailedEvents.*Arn/) } })]);
     });
   }
@@ -211,7 +249,7 @@ describe('every function', () => {
   const functions = all.flatMap((template) => Object.values<Json>(template.findResources('AWS::Lambda::Function')));
   it('is a SightlineFunction: Node 24 on arm64, traced, its own log group, and named for the local platform', () => {
     // Assess
-    expect(functions.map((f) => f.Metadata?.['sightline:function']).sort()).toEqual(['authorize-write-key', 'clean-events', 'collect-events', 'get-profile', 'tag-profiles']);
+    expect(functions.map((f) => f.Metadata?.['sightline:function']).sort()).toEqual(['archive-interactions', 'authorize-write-key', 'clean-events', 'collect-events', 'get-profile', 'get-recommendations', 'tag-profiles']);
     for (const f of functions) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -233,7 +271,7 @@ describe('every function', () => {
       }
     }
   });
-  it('writes failed events only when it is a writer (collect, clean, tag)', () => {
+  it('writes failed events only when it is a writer (collect, clean, tag, archive)', () => {
     // Act
     const writers = all.flatMap((template) =>
       Object.values<Json>(template.findResources('AWS::Lambda::Function'))
@@ -241,6 +279,6 @@ describe('every function', () => {
         .map((f) => f.Metadata['sightline:function']),
     );
     // Assess
-    expect(writers.sort()).toEqual(['clean-events', 'collect-events', 'tag-profiles']);
+    expect(writers.sort()).toEqual(['archive-interactions', 'clean-events', 'collect-events', 'tag-profiles']);
   });
 });

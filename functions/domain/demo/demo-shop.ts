@@ -37,6 +37,9 @@ const CATALOG = [
   ['GRD-01', 'Bird feeder', 'garden', 11.0],
 ] as const;
 
+/** The demo shop's products as catalog lines (what `npm start` imports as the catalog). */
+export const demoCatalogLines = () => CATALOG.map(([itemId, name, category, price]) => ({ itemId, name, category, price }));
+
 const COUNTRIES: [string, string][] = [
   ['United Kingdom', 'Europe/London'],
   ['France', 'Europe/Paris'],

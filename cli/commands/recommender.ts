@@ -1,0 +1,194 @@
+/**
+ * `sightline train recommender`, `sightline catalog import` and `sightline recommend`:
+ * training the embedded recommender from the interaction log (or a file), publishing it and
+ * the catalog to the model registry, and asking the API for recommendations.
+ *
+ * Callable from the local platform (npm start trains after seeding), tests and benchmarks.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { parse } from 'csv-parse';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CliTarget } from '../config.ts';
+import { scanProfiles } from './profiles.ts';
+import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
+import { S3InteractionLog } from '../../functions/adapters/s3-interaction-log.ts';
+import { publishModel, type ModelPointer, type ModelVersionInfo } from '../../functions/domain/model-registry.ts';
+import { CatalogBuilder, personalizeItemsCsv, type Catalog, type ProductLine } from '../../functions/domain/recommend/catalog.ts';
+import { interactionFromFields, purchasesForTraining, readInteractionLog } from '../../functions/domain/recommend/interaction-log.ts';
+import type { Interaction } from '../../functions/domain/recommend/interactions.ts';
+import { serializeRecommenderModel, type RecommenderMethod } from '../../functions/domain/recommend/model-schema.ts';
+import { trainRecommender, type TrainRecommenderOptions } from '../../functions/domain/recommend/train-recommender.ts';
+import { categoryOf, isNonProductCode, ukLocalToUtc, type RetailRow } from '../../functions/domain/retail/online-retail.ts';
+
+/** S3 for the local platform (s3rver: its own credentials, path style) or the default chain in AWS. */
+export function s3For(target?: Pick<CliTarget, 'endpoints'>): S3Client {
+  const local = target?.endpoints?.s3;
+  return new S3Client(
+    local
+      ? { endpoint: local, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+      : {},
+  );
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function fileRows(file: string): AsyncIterable<Record<string, string>> {
+  const parser = parse({ columns: true, relax_quotes: true, skip_empty_lines: true, bom: true });
+  void pipeline(createReadStream(file), file.endsWith('.gz') ? createGunzip() : new PassThrough(), parser).catch((err: Error) => parser.destroy(err));
+  return parser;
+}
+
+/** Online Retail purchase lines as interactions: customers only, no cancellations, non-products or unreadable dates. */
+function retailInteraction(r: RetailRow): Interaction | undefined {
+  const quantity = Number(r.Quantity);
+  if (!r.CustomerID?.trim() || r.InvoiceNo.startsWith('C') || r.InvoiceNo.startsWith('A') || isNonProductCode(r.StockCode) || !(quantity > 0) || !(Number(r.UnitPrice) > 0)) return undefined;
+  let timestamp: string;
+  try {
+    timestamp = ukLocalToUtc(r.InvoiceDate);
+  } catch {
+    return undefined;
+  }
+  return { userId: r.CustomerID.trim().replace(/\.0$/, ''), itemId: r.StockCode.trim().toUpperCase(), timestamp, quantity, country: r.Country.trim() };
+}
+
+/** A purchase row of an interaction-log CSV (functions/domain/recommend/interaction-log.ts). */
+function logInteraction(row: Record<string, string>, n: number): Interaction | undefined {
+  return purchasesForTraining([interactionFromFields([row.USER_ID, row.ITEM_ID, row.TIMESTAMP, row.EVENT_TYPE, row.QUANTITY, row.COUNTRY], `line ${n + 1}`)])[0];
+}
+
+export interface TrainRecommenderResult {
+  source: string;
+  interactions: number;
+  users: number;
+  items: number;
+  method: RecommenderMethod;
+  trainedUntil: string;
+  seconds: number;
+  info: ModelVersionInfo;
+  pointer?: ModelPointer;
+}
+
+/**
+ * Trains from the local platform's (or a deployment's) interaction log, or from a file: an
+ * interaction-log CSV, or the UCI Online Retail file (recognised by its InvoiceNo column).
+ */
+export async function trainRecommenderCommand(opts: {
+  s3: S3Client;
+  modelsBucket: string;
+  interactionsBucket?: string;
+  data?: string;
+  method?: RecommenderMethod;
+  asOf?: string;
+  promote?: boolean;
+  /** Tuning beyond the method (defaults: the tuned DEFAULT_RECOMMENDER_OPTIONS). */
+  options?: TrainRecommenderOptions;
+  /** Each person's country (their profile's traits.country), for interactions that carry none. */
+  countries?: Map<string, string>;
+  progress?: (message: string) => void;
+}): Promise<TrainRecommenderResult> {
+  const say = opts.progress ?? (() => {});
+  const interactions: Interaction[] = [];
+  let source: string;
+  if (opts.data) {
+    source = opts.data;
+    let n = 0;
+    for await (const row of fileRows(opts.data)) {
+      if (++n % 50_000 === 0) say(`read ${n.toLocaleString('en-GB')} lines`);
+      const it = 'InvoiceNo' in row ? retailInteraction(row as unknown as RetailRow) : logInteraction(row, n);
+      if (it) interactions.push(it);
+    }
+  } else {
+    if (!opts.interactionsBucket) throw new Error('no interactions bucket: start the local platform (npm start) or pass --bucket or --data');
+    source = `s3://${opts.interactionsBucket}/interactions/`;
+    const texts: string[] = [];
+    for await (const text of new S3InteractionLog(opts.s3, opts.interactionsBucket).readAll((done, bytes) => say(`read ${done} log objects, ${(bytes / 1024).toFixed(0)} KiB`))) texts.push(text);
+    interactions.push(...purchasesForTraining(readInteractionLog(texts)));
+  }
+  if (opts.countries?.size) {
+    for (const it of interactions) if (!it.country) it.country = opts.countries.get(it.userId);
+  }
+  if (!interactions.length) throw new Error(`no purchases to train on in ${source}: send some orders first (npm run sightline -- replay demo)`);
+  say(`training ${opts.method ?? 'ease'} on ${interactions.length.toLocaleString('en-GB')} purchases`);
+  const started = performance.now();
+  const model = trainRecommender(interactions, { ...opts.options, ...(opts.method ? { method: opts.method } : {}), ...(opts.asOf ? { asOf: opts.asOf } : {}) });
+  const seconds = (performance.now() - started) / 1000;
+  const body = serializeRecommenderModel(model);
+  say(`publishing ${(body.length / 1024 / 1024).toFixed(1)} MiB to the model registry`);
+  const { info, pointer } = await publishModel(new S3ModelRegistry(opts.s3, opts.modelsBucket), {
+    name: 'recommender',
+    body,
+    sha256: sha256(body),
+    at: new Date(),
+    promote: opts.promote,
+    summary: { method: model.method, trainedUntil: model.trainedUntil, users: model.users.length, items: model.items.length, interactions: interactions.length, source },
+  });
+  return { source, interactions: interactions.length, users: model.users.length, items: model.items.length, method: model.method, trainedUntil: model.trainedUntil, seconds, info, pointer };
+}
+
+/**
+ * userId → country from the profiles table: orders rarely carry a country, people's traits
+ * do, and the popularity fallback is per country (Personalize's users dataset holds the same).
+ */
+export async function profileCountries(doc: DynamoDBDocumentClient, table: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const p of await scanProfiles(doc, table)) {
+    const c = p.traits.country;
+    if (typeof c !== 'string' || !c || p.mergedInto) continue;
+    for (const id of [...p.identities.userIds, ...p.identities.anonymousIds]) out.set(id, c);
+  }
+  return out;
+}
+
+/** Product lines from a file: the Online Retail export (StockCode, Description, UnitPrice) or an item list (item_id, name, category, price). */
+export async function readCatalogFile(file: string, at = new Date()): Promise<{ catalog: Catalog; lines: number }> {
+  const b = new CatalogBuilder();
+  for await (const row of fileRows(file)) {
+    let line: ProductLine | undefined;
+    if ('StockCode' in row) {
+      const r = row as unknown as RetailRow;
+      if (!isNonProductCode(r.StockCode) && !r.InvoiceNo?.startsWith('C')) {
+        const name = (r.Description ?? '').trim().replace(/\s+/g, ' ');
+        line = { itemId: r.StockCode.trim().toUpperCase(), name, category: name ? categoryOf(name) : undefined, price: Number(r.UnitPrice) > 0 ? Number(r.UnitPrice) : undefined };
+      }
+    } else {
+      const id = row.item_id ?? row.ITEM_ID ?? row.itemId ?? row.id;
+      if (id === undefined) throw new Error(`${file}: no item id column (expected item_id, or the Online Retail StockCode)`);
+      const price = Number(row.price ?? row.PRICE);
+      line = { itemId: id, name: row.name ?? row.description ?? row.DESCRIPTION, category: row.category ?? row.CATEGORY, price: Number.isFinite(price) ? price : undefined };
+    }
+    if (line) b.add(line);
+  }
+  return { catalog: b.build(at), lines: b.lines };
+}
+
+/** Publishes the catalog (registry model `catalog`) and writes Personalize's items CSV beside the interactions. */
+export async function importCatalog(opts: { s3: S3Client; modelsBucket: string; interactionsBucket?: string; catalog: Catalog }) {
+  const body = JSON.stringify(opts.catalog);
+  const published = await publishModel(new S3ModelRegistry(opts.s3, opts.modelsBucket), {
+    name: 'catalog',
+    body,
+    sha256: sha256(body),
+    at: new Date(opts.catalog.builtAt),
+    summary: { items: opts.catalog.items.length },
+  });
+  if (opts.interactionsBucket) {
+    await opts.s3.send(new PutObjectCommand({ Bucket: opts.interactionsBucket, Key: 'catalog/items.csv', Body: personalizeItemsCsv(opts.catalog), ContentType: 'text/csv' }));
+  }
+  return published;
+}
+
+/** GET a recommendations route of the API (loopback locally; SigV4 in AWS is the caller's). */
+export async function fetchRecommendations(apiUrl: string, path: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${apiUrl}${path}`);
+  return { status: res.status, body: await res.json() };
+}
+
+export function formatRecommendations(body: { items: { itemId: string; name?: string; score: number; reason: string; because?: string }[]; source: string; model?: string }): string {
+  const lines = body.items.map((r, i) => `  ${String(i + 1).padStart(2)}. ${r.itemId.padEnd(10)} ${(r.name ?? '').slice(0, 40).padEnd(40)} ${r.reason}${r.because ? ` (${r.because})` : ''}`);
+  return [`source: ${body.source}${body.model ? ` (model ${body.model})` : ''}`, ...lines].join('\n');
+}
