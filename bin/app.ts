@@ -14,6 +14,7 @@ import { CollectStack } from '../lib/stacks/collect-stack.ts';
 import { CleanStack } from '../lib/stacks/clean-stack.ts';
 import { TagStack } from '../lib/stacks/tag-stack.ts';
 import { RecommendStack } from '../lib/stacks/recommend-stack.ts';
+import { PersonalizeStack } from '../lib/stacks/personalize-stack.ts';
 
 export function buildApp(app: App = new App()) {
   const stage = (app.node.tryGetContext('sightline:stage') as string | undefined) ?? 'dev';
@@ -48,6 +49,11 @@ export function buildApp(app: App = new App()) {
     // Locally the demo and the UCI replay are historical: tag them as of their own time.
     clock: stage === 'local' ? 'event' : 'wall',
   });
+  // Personalize has no emulator: the local stage runs the embedded recommender alone.
+  const personalize =
+    stage === 'local'
+      ? undefined
+      : new PersonalizeStack(app, 'Sightline-Personalize', { env, description: 'Sightline: Personalize dataset group, datasets, solution', interactionsReaderPolicy: data.data.interactionsReaderPolicy });
   const recommend = new RecommendStack(app, 'Sightline-Recommend', {
     env,
     description: 'Sightline: interactions archive and recommendations API',
@@ -60,9 +66,16 @@ export function buildApp(app: App = new App()) {
     interactionsWriterPolicy: data.data.interactionsWriterPolicy,
     modelsReaderPolicy: data.data.modelsReaderPolicy,
     httpApi: collect.collect.api,
+    personalize: personalize && {
+      datasetGroupArn: personalize.personalize.datasetGroupArn,
+      interactionsDatasetArn: personalize.personalize.interactionsDatasetArn,
+      solutionArn: personalize.personalize.solutionArn,
+      importRoleArn: personalize.personalize.importRole.roleArn,
+      pointerWriterPolicy: data.data.personalizePointerWriterPolicy,
+    },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stacks: { data, profiles, collect, clean, tag, recommend } };
+  return { app, stacks: { data, profiles, collect, clean, tag, recommend }, personalize };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

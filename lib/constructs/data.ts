@@ -10,7 +10,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
 export interface DataProps {
@@ -40,6 +40,10 @@ export class Data extends Construct {
   public readonly interactionsWriterPolicy: ManagedPolicy;
   /** Get and list objects under models/ (serving functions). */
   public readonly modelsReaderPolicy: ManagedPolicy;
+  /** Read the whole interactions bucket: interactions/ and catalog/ (Personalize's import role). */
+  public readonly interactionsReaderPolicy: ManagedPolicy;
+  /** Write the Personalize pointer, models/_personalize/ (the training workflow). */
+  public readonly personalizePointerWriterPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: DataProps = {}) {
     super(scope, id);
@@ -104,6 +108,28 @@ export class Data extends Construct {
       'One object per consumer batch, keyed by day and a hash of the batch (interactions/dt=…/<hash>.csv): PutObject must cover that prefix; nothing else is granted.');
     this.modelsReaderPolicy = this.objectPolicy('ModelsReader', 'read trained models', this.modelsBucket, 'models/', { read: true, list: true },
       'Serving reads whichever version the registry pointer names (models/<name>/versions/<version>.json.gz), so GetObject covers the models/ prefix; read-only.');
+    this.interactionsReaderPolicy = this.objectPolicy('InteractionsReader', 'read interactions and the catalog for Personalize imports', this.interactionsBucket, '', { read: true, list: true },
+      'Personalize dataset import jobs read every object under the prefix they are given (interactions/, catalog/), which are the bucket\'s only contents; read-only.');
+    this.personalizePointerWriterPolicy = this.objectPolicy('PersonalizePointerWriter', 'publish the Personalize campaign pointer', this.modelsBucket, 'models/_personalize/', { write: true },
+      'The training workflow writes models/_personalize/current.json; the grant is PutObject under that prefix only ("_" cannot start a model name, so no model is reachable).');
+    // Personalize reads S3 data sources as the service principal as well as through the
+    // import role: the bucket must name it (AWS documents both). Scoped to this account.
+    this.interactionsBucket.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('personalize.amazonaws.com')],
+        actions: ['s3:GetObject', 's3:ListBucket'],
+        resources: [this.interactionsBucket.bucketArn, this.interactionsBucket.arnForObjects('*')],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('personalize.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: ['*'], // in a key policy, "*" is this key
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
   }
 
   /**

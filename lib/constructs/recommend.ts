@@ -9,19 +9,22 @@
  *    GET /v1/items/{itemId}/similar on the Collect stack's HTTP API, IAM-authorised (the
  *    answer reveals what a person bought). It reads the model registry (models bucket) and
  *    a profile's country for the cold-start fallback; it can read nothing else.
+ * 3. With Personalize (optional prop): the training workflow (recommender-training.ts), and
+ *    grants for serving to call the campaign and for the archive to feed the event tracker.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IManagedPolicy } from 'aws-cdk-lib/aws-iam';
+import { type IManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SightlineFunction } from './node-function.ts';
 import { StreamConsumer } from './stream-consumer.ts';
 import { grantItems } from './grants.ts';
+import { RecommenderTraining, type RecommenderTrainingProps } from './recommender-training.ts';
 
 export interface RecommendProps {
   readonly cleanStream: IStream;
@@ -37,12 +40,20 @@ export interface RecommendProps {
   readonly modelsReaderPolicy: IManagedPolicy;
   /** The API the routes are added to (Collect's). */
   readonly httpApi: IHttpApi;
+  /**
+   * Amazon Personalize (personalize.ts). With it, the training workflow is deployed, serving
+   * prefers the Personalize campaign once the workflow has published it, and the archive
+   * feeds the event tracker. Without it, the embedded recommender serves alone.
+   * @default none
+   */
+  readonly personalize?: Omit<RecommenderTrainingProps, 'interactionsBucket' | 'modelsBucket' | 'schedule' | 'name'>;
 }
 
 export class Recommend extends Construct {
   public readonly archiveFunction: SightlineFunction<'archive-interactions'>;
   public readonly serveFunction: SightlineFunction<'get-recommendations'>;
   public readonly consumer: StreamConsumer;
+  public readonly training?: RecommenderTraining;
 
   constructor(scope: Construct, id: string, props: RecommendProps) {
     super(scope, id);
@@ -74,6 +85,23 @@ export class Recommend extends Construct {
       managedPolicies: [props.modelsReaderPolicy],
     });
     grantItems(this.serveFunction.fn, props.profilesTable, ['GetItem']);
+    if (props.personalize) {
+      this.training = new RecommenderTraining(this, 'Training', { ...props.personalize, interactionsBucket: props.interactionsBucket, modelsBucket: props.modelsBucket });
+      const { region, account, partition } = Stack.of(this);
+      const arn = (type: string) => `arn:${partition}:personalize:${region}:${account}:${type}/*`;
+      this.serveFunction.fn.addToRolePolicy(new PolicyStatement({ actions: ['personalize:GetRecommendations'], resources: [arn('campaign'), arn('filter')] }));
+      this.archiveFunction.fn.addToRolePolicy(new PolicyStatement({ actions: ['personalize:PutEvents'], resources: [arn('event-tracker')] }));
+      for (const fn of [this.serveFunction, this.archiveFunction]) {
+        Validations.of(fn.fn.role!).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${fn === this.serveFunction ? 'campaign' : 'event-tracker'}/*]`,
+          reason: 'The campaign and event tracker are created by the training workflow with generated ids after this stack deploys; the grant is one action on this account and region\'s Personalize resources of that type.',
+        });
+      }
+      Validations.of(this.serveFunction.fn.role!).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:filter/*]',
+        reason: 'GetRecommendations with a filter checks the filter ARN too; the filter is created by the training workflow.',
+      });
+    }
     const integration = new HttpLambdaIntegration('Recommendations', this.serveFunction.fn);
     for (const [rid, path] of [
       ['Recommendations', '/v1/recommendations/{userId}'],

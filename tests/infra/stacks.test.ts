@@ -223,7 +223,8 @@ describe('consumers (clean, tag, archive)', () => {
       // Prepare
       const role = template.findResources('AWS::IAM::Role')[roleOf(template, fn)];
       // Act
-      const s3 = policyStatements(template).filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
+      const ownPolicies = Object.fromEntries(Object.entries<Json>(template.findResources('AWS::IAM::Policy')).filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === roleOf(template, fn))));
+      const s3 = policyStatements(Template.fromJSON({ Resources: ownPolicies })).filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
       // Assess
       expect(role.Properties.ManagedPolicyArns).toContainEqual({ 'Fn::ImportValue': expect.stringMatching(/DataFailedEventsWriter/) });
       expect(s3).toEqual([expect.objectContaining({ Action: 's3:ListBucket', Resource: { 'Fn::ImportValue': expect.stringMatching(/DataFailedEvents.*Arn/) } })]);
