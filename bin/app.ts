@@ -72,6 +72,7 @@ export function buildApp(app: App = new App()) {
       solutionArn: personalize.personalize.solutionArn,
       importRoleArn: personalize.personalize.importRole.roleArn,
       pointerWriterPolicy: data.data.personalizePointerWriterPolicy,
+      pointerReaderPolicy: data.data.personalizePointerReaderPolicy,
     },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -10,6 +10,8 @@ import { localTarget } from './config.ts';
 import { formatReconciliation, formatSendReport, replayDemo, replayOnlineRetail } from './commands/replay.ts';
 import { createSource, dynamoFor, fetchProfile, formatProfile, retagAll } from './commands/profiles.ts';
 import type { Profile } from '../schemas/profile.ts';
+import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
+import { PersonalizeItems } from '../functions/adapters/personalize.ts';
 import { fetchRecommendations, formatRecommendations, importCatalog, profileCountries, readCatalogFile, s3For, trainRecommenderCommand } from './commands/recommender.ts';
 import { recommenderMethodSchema, type RecommenderMethod } from '../functions/domain/recommend/model-schema.ts';
 
@@ -155,11 +157,16 @@ export function buildProgram(): Command {
     .description('load products (Online Retail csv/csv.gz, or a CSV with item_id,name,category,price) into the registry and the Personalize items file')
     .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
     .option('--interactions-bucket <name>', 'bucket for Personalize’s items CSV (default: the local platform’s interactions bucket)')
-    .action(async (file: string, o: { modelsBucket?: string; interactionsBucket?: string }) => {
+    .option('--items-dataset <arn>', 'also put the items into this Personalize items dataset (the ItemsDatasetArn output of Sightline-Personalize)')
+    .action(async (file: string, o: { modelsBucket?: string; interactionsBucket?: string; itemsDataset?: string }) => {
       const target = o.modelsBucket ? undefined : localTarget({ writeKey: 'unused' });
       const { catalog, lines } = await readCatalogFile(file);
       const { info } = await importCatalog({ s3: s3For(target), modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET, interactionsBucket: o.interactionsBucket ?? target?.resources?.INTERACTIONS_BUCKET, catalog });
       console.log(`catalog ${info.version}: ${catalog.items.length.toLocaleString('en-GB')} items from ${lines.toLocaleString('en-GB')} product lines`);
+      if (o.itemsDataset) {
+        const calls = await new PersonalizeItems(new PersonalizeEventsClient({}), o.itemsDataset).put(catalog.items);
+        console.log(`Personalize items dataset: ${catalog.items.length} items in ${calls} PutItems calls`);
+      }
     });
   program
     .command('recommend <userId>')

@@ -13,6 +13,8 @@ import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
 import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
+import { PersonalizeRecommendationProvider, S3PersonalizeConfig } from '../adapters/personalize.ts';
+import { PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime';
 import { CachedModel } from '../domain/model-registry.ts';
 import { findProfile } from '../domain/find-profile.ts';
 import type { ProfileStore } from '../domain/ports.ts';
@@ -71,9 +73,17 @@ export function makeGetRecommendations(deps: GetRecommendationsDeps) {
 }
 
 const env = loadEnv('get-recommendations');
-const registry = new S3ModelRegistry(makeS3(env.S3_FORCE_PATH_STYLE), env.MODELS_BUCKET);
+const s3 = makeS3(env.S3_FORCE_PATH_STYLE);
+const registry = new S3ModelRegistry(s3, env.MODELS_BUCKET);
 const ttl = env.MODEL_CACHE_SECONDS * 1000;
+const personalizeConfig = new S3PersonalizeConfig(s3, env.MODELS_BUCKET, ttl);
+const runtime = new PersonalizeRuntimeClient({ maxAttempts: 2 });
 export const getRecommendations = makeGetRecommendations({
+  primary: async () => {
+    // No pointer (local, or before the first training run): the embedded model serves.
+    const config = await personalizeConfig.get().catch((err: Error) => void logger.warn('Personalize pointer unreadable', { error: err.name }));
+    return config ? new PersonalizeRecommendationProvider(runtime, config) : undefined;
+  },
   recommender: new CachedModel(registry, env.RECOMMENDER_MODEL, (body) => createProvider(parseRecommenderModel(body)), ttl),
   catalog: new CachedModel(registry, 'catalog', (body) => catalogIndex(parseCatalog(body)), ttl),
   store: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),

@@ -44,6 +44,8 @@ export class Data extends Construct {
   public readonly interactionsReaderPolicy: ManagedPolicy;
   /** Write the Personalize pointer, models/_personalize/ (the training workflow). */
   public readonly personalizePointerWriterPolicy: ManagedPolicy;
+  /** Read the Personalize pointer only (the archive consumer, for the event tracker id). */
+  public readonly personalizePointerReaderPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: DataProps = {}) {
     super(scope, id);
@@ -112,6 +114,8 @@ export class Data extends Construct {
       'Personalize dataset import jobs read every object under the prefix they are given (interactions/, catalog/), which are the bucket\'s only contents; read-only.');
     this.personalizePointerWriterPolicy = this.objectPolicy('PersonalizePointerWriter', 'publish the Personalize campaign pointer', this.modelsBucket, 'models/_personalize/', { write: true },
       'The training workflow writes models/_personalize/current.json; the grant is PutObject under that prefix only ("_" cannot start a model name, so no model is reachable).');
+    this.personalizePointerReaderPolicy = this.objectPolicy('PersonalizePointerReader', 'read the Personalize campaign pointer', this.modelsBucket, 'models/_personalize/', { read: true, list: true },
+      'The archive consumer reads models/_personalize/current.json for the event tracker id; read-only, that prefix only.');
     // Personalize reads S3 data sources as the service principal as well as through the
     // import role: the bucket must name it (AWS documents both). Scoped to this account.
     this.interactionsBucket.addToResourcePolicy(

@@ -91,6 +91,8 @@ export class Recommend extends Construct {
       const arn = (type: string) => `arn:${partition}:personalize:${region}:${account}:${type}/*`;
       this.serveFunction.fn.addToRolePolicy(new PolicyStatement({ actions: ['personalize:GetRecommendations'], resources: [arn('campaign'), arn('filter')] }));
       this.archiveFunction.fn.addToRolePolicy(new PolicyStatement({ actions: ['personalize:PutEvents'], resources: [arn('event-tracker')] }));
+      this.archiveFunction.fn.addEnvironment('MODELS_BUCKET', props.modelsBucket.bucketName);
+      this.archiveFunction.fn.role!.addManagedPolicy(props.personalize.pointerReaderPolicy);
       for (const fn of [this.serveFunction, this.archiveFunction]) {
         Validations.of(fn.fn.role!).acknowledge({
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${fn === this.serveFunction ? 'campaign' : 'event-tracker'}/*]`,

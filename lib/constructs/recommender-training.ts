@@ -39,6 +39,8 @@ export interface RecommenderTrainingProps {
   readonly modelsBucket: IBucket;
   /** Lets the workflow write models/_personalize/ (data.ts). */
   readonly pointerWriterPolicy: IManagedPolicy;
+  /** Lets the archive consumer read it (data.ts); not used by the workflow itself. */
+  readonly pointerReaderPolicy: IManagedPolicy;
   /** @default weekly */
   readonly schedule?: Schedule;
   /** @default 'sightline' */

@@ -70,6 +70,8 @@ export const envSchemas = {
     ...common,
     INTERACTIONS_BUCKET: z.string().min(1),
     FAILED_EVENTS_BUCKET: z.string().min(1),
+    /** Where the Personalize pointer (event tracker) is read; unset without Personalize. */
+    MODELS_BUCKET: z.string().optional(),
   }),
 } as const;
 

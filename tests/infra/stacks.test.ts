@@ -283,3 +283,34 @@ describe('every function', () => {
     expect(writers.sort()).toEqual(['archive-interactions', 'clean-events', 'collect-events', 'tag-profiles']);
   });
 });
+
+describe('personalize stack and training workflow', () => {
+  const { personalize } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+  const template = t(personalize!);
+  const recommend = t(stacks.recommend);
+  it('holds one dataset group with interactions, items and users datasets whose schemas match what Sightline writes', () => {
+    // Assess
+    template.resourceCountIs('AWS::Personalize::DatasetGroup', 1);
+    for (const type of ['Interactions', 'Items', 'Users']) template.hasResourceProperties('AWS::Personalize::Dataset', { DatasetType: type });
+    const fields = (name: string) => JSON.parse(Object.values<Json>(template.findResources('AWS::Personalize::Schema')).find((s) => s.Properties.Name.endsWith(name))!.Properties.Schema).fields.map((f: Json) => f.name);
+    expect(fields('interactions')).toEqual(['USER_ID', 'ITEM_ID', 'TIMESTAMP', 'EVENT_TYPE', 'QUANTITY', 'COUNTRY']);
+    expect(fields('items')).toEqual(['ITEM_ID', 'CATEGORY', 'PRICE', 'DESCRIPTION']);
+    template.hasResourceProperties('AWS::Personalize::Solution', { RecipeArn: 'arn:aws:personalize:::recipe/aws-user-personalization-v2' });
+    template.allResources('AWS::Personalize::Dataset', { DeletionPolicy: 'Retain' });
+  });
+  it('lets Personalize import as a role that can only read the interactions bucket', () => {
+    // Assess
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'personalize.amazonaws.com' } })] },
+      ManagedPolicyArns: [{ 'Fn::ImportValue': Match.stringLikeRegexp('InteractionsReader') }],
+    });
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+  it('trains on a weekly schedule with full logging and tracing, passing only the import role', () => {
+    // Assess
+    recommend.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
+    recommend.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(7 days)' });
+    const passRole = policyStatements(recommend).filter((s) => actionsOf([s]).includes('iam:PassRole'));
+    expect(passRole).toEqual([expect.objectContaining({ Condition: { StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } } })]);
+  });
+});

@@ -13,7 +13,9 @@ export type RecommendationReason =
   /** Similar to the item asked about (similarItems). */
   | 'similar_to_item'
   | 'popular_in_country'
-  | 'popular';
+  | 'popular'
+  /** Ranked by the Amazon Personalize campaign (its model gives no per-item reason). */
+  | 'personalize';
 
 export interface Recommendation {
   itemId: string;

@@ -68,6 +68,20 @@ describe('archive-interactions handler', () => {
     expect(failed[0]).toMatchObject({ stage: 'archive', reason: 'invalid_json' });
   });
 
+  it('feeds the Personalize tracker when there is one, and only counts its failures (the archive has the events)', async () => {
+    // Prepare
+    const tracked: unknown[] = [];
+    const ok = makeArchiveInteractions({ log: { put: async () => {} }, failed: { put: async () => {} }, now: () => new Date(), tracker: async () => ({ track: async (rows) => (tracked.push(...rows), 1) }) });
+    const down = makeArchiveInteractions({ log: { put: async () => {} }, failed: { put: async () => {} }, now: () => new Date(), tracker: async () => ({ track: async () => Promise.reject(new Error('AccessDenied')) }) });
+    const batch = kinesisEvent([order('u1', '2011-11-01T00:00:00.000Z', 20)]);
+    // Act
+    await ok(batch, context);
+    const res = await down(batch, context);
+    // Assess
+    expect(tracked).toHaveLength(1);
+    expect(res.batchItemFailures).toEqual([]);
+  });
+
   it('throws when the log cannot be written, so the batch is retried', async () => {
     const handler = makeArchiveInteractions({ log: { put: async () => Promise.reject(new Error('SlowDown')) }, failed: { put: async () => {} }, now: () => new Date() });
     await expect(handler(kinesisEvent([order('u1', '2011-11-01T00:00:00.000Z', 20)]), context)).rejects.toThrow('SlowDown');
