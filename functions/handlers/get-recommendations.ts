@@ -52,9 +52,10 @@ export function makeGetRecommendations(deps: GetRecommendationsDeps) {
       primary,
       embedded: embedded && { provider: embedded.model, version: embedded.version },
       catalog: catalog?.model ?? new Map(),
-      countryOf: async (userId) => {
-        const c = (await findProfile(deps.store, userId))?.traits.country;
-        return typeof c === 'string' ? c : undefined;
+      personOf: async (userId) => {
+        const p = await findProfile(deps.store, userId);
+        if (!p) return undefined;
+        return { country: typeof p.traits.country === 'string' ? p.traits.country : undefined, personalisation: p.consent.personalisation };
       },
       onFallback: (err) => {
         logger.warn('primary recommender failed; the embedded model answered', { error: (err as Error).name });

@@ -8,6 +8,9 @@
  *   and the answer says which source produced it.
  * - Cold start: a person the model does not know gets what is popular in their country; the
  *   country comes from the query or the person's profile (traits.country).
+ * - Consent first: a person whose profile says `consent.personalisation: false` gets no
+ *   personal ranking (not Personalize, not their history) — only what is popular in their
+ *   country — and the answer says `personalised: false`.
  * - Items are decorated with name, category and price from the catalog when it is loaded.
  */
 import type { CatalogItem } from './catalog.ts';
@@ -25,8 +28,8 @@ export interface ServeDeps {
   primary?: RecommendationProvider;
   embedded?: { provider: EmbeddedRecommendationProvider; version: string };
   catalog: Map<string, CatalogItem>;
-  /** The person's country from their profile, when the query gives none. */
-  countryOf?: (userId: string) => Promise<string | undefined>;
+  /** What the person's profile says: country, and whether they consented to personalisation. */
+  personOf?: (userId: string) => Promise<{ country?: string; personalisation?: boolean } | undefined>;
   /** Told when the primary failed and the embedded model answered instead. */
   onFallback?: (error: unknown) => void;
 }
@@ -42,6 +45,8 @@ export interface ServedAnswer {
   source: 'personalize' | 'embedded';
   /** The embedded model version that answered. */
   model?: string;
+  /** False when the person declined personalisation: the list is popularity only. */
+  personalised: boolean;
 }
 
 export class NoRecommenderError extends Error {
@@ -62,19 +67,26 @@ async function withFallback(deps: ServeDeps, ask: (p: RecommendationProvider) =>
   if (deps.primary) {
     try {
       const items = await ask(deps.primary);
-      if (items.length) return { items: decorate(items, deps.catalog), source: 'personalize' };
+      if (items.length) return { items: decorate(items, deps.catalog), source: 'personalize', personalised: true };
     } catch (err) {
       if (!deps.embedded) throw err;
       deps.onFallback?.(err);
     }
   }
   if (!deps.embedded) throw new NoRecommenderError();
-  return { items: decorate(await ask(deps.embedded.provider), deps.catalog), source: 'embedded', model: deps.embedded.version };
+  return { items: decorate(await ask(deps.embedded.provider), deps.catalog), source: 'embedded', model: deps.embedded.version, personalised: true };
 }
 
 export async function recommendFor(userId: string, q: ServeQuery, deps: ServeDeps): Promise<ServedAnswer> {
-  const country = q.country ?? (await deps.countryOf?.(userId));
+  const person = await deps.personOf?.(userId);
+  const country = q.country ?? person?.country;
   const options = { n: q.n, excludePurchased: q.excludePurchased, exclude: new Set(q.exclude), ...(country ? { country } : {}) };
+  if (person?.personalisation === false) {
+    if (!deps.embedded) throw new NoRecommenderError();
+    // The empty id is no one's: the embedded provider answers with popularity alone.
+    const items = deps.embedded.provider.recommend('', { ...options, excludePurchased: false });
+    return { items: decorate(items, deps.catalog), source: 'embedded', model: deps.embedded.version, personalised: false };
+  }
   return withFallback(deps, (p) => p.recommend(userId, options));
 }
 

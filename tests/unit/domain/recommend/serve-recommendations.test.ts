@@ -27,10 +27,22 @@ describe('serving recommendations', () => {
 
   it('gives an unknown person what is popular in the country of their profile', async () => {
     // Act
-    const a = await recommendFor('stranger', { ...q, n: 1 }, { embedded, catalog, countryOf: async () => 'France' });
+    const a = await recommendFor('stranger', { ...q, n: 1 }, { embedded, catalog, personOf: async () => ({ country: 'France' }) });
     // Assess
     expect(a.items[0]).toMatchObject({ reason: 'popular_in_country' });
     expect(['bag', 'tote']).toContain(a.items[0].itemId);
+  });
+
+  it('gives a person who declined personalisation only what is popular, never Personalize or their history', async () => {
+    // Prepare
+    const asked: string[] = [];
+    const primary: RecommendationProvider = { recommend: (u) => (asked.push(u), [{ itemId: 'tea', score: 1, reason: 'personalize' }]), similarItems: () => [] };
+    // Act
+    const a = await recommendFor('u4', { ...q, n: 3 }, { primary, embedded, catalog, personOf: async () => ({ personalisation: false }) });
+    // Assess
+    expect(asked).toEqual([]);
+    expect(a).toMatchObject({ source: 'embedded', personalised: false });
+    expect(a.items.every((r) => r.reason === 'popular')).toBe(true);
   });
 
   it('falls back to the embedded model when the primary fails or has nothing, and says so', async () => {
