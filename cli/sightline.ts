@@ -12,6 +12,7 @@ import { createSource, dynamoFor, fetchProfile, formatProfile, retagAll } from '
 import type { Profile } from '../schemas/profile.ts';
 import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
 import { PersonalizeItems } from '../functions/adapters/personalize.ts';
+import { SCORE_MODELS, currentScoreModels, scoreAll, trainScoreCommand, type ScoreModel } from './commands/train-scores.ts';
 import { fetchRecommendations, formatRecommendations, importCatalog, profileCountries, readCatalogFile, s3For, trainRecommenderCommand } from './commands/recommender.ts';
 import { recommenderMethodSchema, type RecommenderMethod } from '../functions/domain/recommend/model-schema.ts';
 
@@ -119,8 +120,8 @@ export function buildProgram(): Command {
   };
   program
     .command('train <model>')
-    .description('train a model and publish it to the model registry (models: recommender)')
-    .option('--data <path>', 'train from a file (Online Retail csv/csv.gz, or an interaction-log CSV) instead of the platform’s interaction log')
+    .description('train a model and publish it to the model registry (models: recommender, propensity, churn, clv)')
+    .option('--data <path>', 'recommender: a file (Online Retail, or an interaction-log CSV) instead of the platform’s interaction log; propensity: bank-additional-full.csv.gz; churn, clv: online-retail.csv.gz')
     .option('--method <method>', 'recommender: popularity, item-item, ease (default, chosen by measurement) or als', method)
     .option('--as-of <date>', 'train on what happened up to this instant')
     .option('--no-promote', 'publish the version without making it current')
@@ -128,9 +129,17 @@ export function buildProgram(): Command {
     .option('--interactions-bucket <name>', 'interactions bucket (InteractionsBucketName; default: the local platform’s)')
     .option('--json', 'print the result as JSON')
     .action(async (model: string, o: { data?: string; method?: RecommenderMethod; asOf?: string; promote: boolean; modelsBucket?: string; interactionsBucket?: string; json?: boolean }) => {
-      if (model !== 'recommender') throw new InvalidArgumentError(`unknown model "${model}" (known: recommender)`);
       const target = o.modelsBucket ? undefined : localTarget({ writeKey: 'unused' });
       const progress = !o.json ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
+      if ((SCORE_MODELS as readonly string[]).includes(model)) {
+        if (!o.data) throw new InvalidArgumentError(`train ${model} needs --data <file> (training from the platform's profiles is not built yet)`);
+        const r = await trainScoreCommand({ model: model as ScoreModel, data: o.data, s3: s3For(target), modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET, promote: o.promote, progress });
+        if (o.json) return console.log(JSON.stringify(r, null, 2));
+        process.stderr.write('\r\x1b[K');
+        const figures = Object.entries(r.metrics).filter(([k]) => /auc/.test(k)).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+        return console.log(`${model} ${r.info.version}: ${r.rows.toLocaleString('en-GB')} rows, trained in ${r.seconds.toFixed(1)} s${figures ? `; ${figures}` : ''}\n${r.pointer ? 'now current' : 'published, not current'}`);
+      }
+      if (model !== 'recommender') throw new InvalidArgumentError(`unknown model "${model}" (known: recommender, ${SCORE_MODELS.join(', ')})`);
       const profilesTable = target?.resources?.PROFILES_TABLE_NAME;
       const r = await trainRecommenderCommand({
         s3: s3For(target),
@@ -185,6 +194,19 @@ export function buildProgram(): Command {
         return;
       }
       console.log(formatRecommendations(body as Parameters<typeof formatRecommendations>[0]));
+    });
+  program
+    .command('score')
+    .description('score every profile with the current propensity, churn and lifetime-value models, as of a date (recency ages without events)')
+    .option('--as-of <date>', 'ISO date (default: now)')
+    .option('--table <name>', 'profiles table (default: the local platform’s)')
+    .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
+    .action(async (o: { asOf?: string; table?: string; modelsBucket?: string }) => {
+      const target = o.table ? undefined : localTarget({ writeKey: 'unused' });
+      const models = await currentScoreModels(s3For(target), o.modelsBucket ?? target!.resources!.MODELS_BUCKET);
+      if (!models.length) throw new InvalidArgumentError('no scoring model is trained yet: sightline train churn|clv|propensity --data <file>');
+      const r = await scoreAll(dynamoFor(target), o.table ?? target!.resources!.PROFILES_TABLE_NAME, models, o.asOf ? new Date(o.asOf) : new Date());
+      console.log(`${r.profiles} profiles, ${r.scored} scored with ${models.map((m) => `${m.model} ${m.version}`).join(', ')}; ${r.conflicts} skipped (changed meanwhile)`);
     });
   // ── more commands (campaign, export, erase …) go here, each a thin action over a
   //    function in cli/commands/ ─────────────────────────────────────────────────────────

@@ -14,6 +14,22 @@ export const PROFILE_SCHEMA_VERSION = 1;
 
 export const monthStatSchema = z.object({ orders: z.number(), revenue: z.number() });
 
+/** A model's score of a profile: value, and the contributions that add up to it from `base`. */
+export const storedScoreSchema = z.object({
+  /** What the model outputs: log-odds models store the probability here, CLV the amount. */
+  value: z.number(),
+  output: z.enum(['probability', 'amount', 'days']),
+  /** value = link(base + Σ contributions); for probabilities the sum is on the log-odds scale. */
+  base: z.number(),
+  contributions: z.array(z.object({ feature: z.string(), value: z.union([z.number(), z.string()]), contribution: z.number() })),
+  /** The top contributors as a marketer reads them, e.g. "days since last purchase 210 days: +0.31". */
+  explanation: z.array(z.string()),
+  model: z.string(),
+  version: z.string(),
+  at: z.string(),
+});
+export type StoredScore = z.infer<typeof storedScoreSchema>;
+
 export const aggregatesSchema = z.object({
   events: z.number().default(0),
   orders: z.number().default(0),
@@ -59,6 +75,8 @@ export const profileSchema = z.object({
   tagsRuleSet: z.string().optional(),
   tagsAsOf: z.string().optional(),
   consent: z.record(z.string(), z.boolean()).default({}),
+  /** Model scores with their explanations (functions/domain/scoring/score-profile.ts); additive in v1. */
+  scores: z.record(z.string(), storedScoreSchema).optional(),
   timezone: z.string().optional(),
   /** Short hashes of the last message ids applied: makes re-delivery a no-op (see domain/profile-update.ts). */
   applied: z.array(z.string()).default([]),

@@ -21,7 +21,7 @@ import { sigmoid } from '../../functions/domain/scoring/math.ts';
 import { averagePrecision, brierScore, liftAt, populationStabilityIndex, rocAuc, stratifiedKFold } from '../../functions/domain/scoring/metrics.ts';
 import { predict } from '../../functions/domain/scoring/score.ts';
 import { recencyBaseline, trainGbm, trainLogistic, type ArtifactMeta } from '../../functions/domain/scoring/train.ts';
-import { DEFAULT_RETAIL, loadRetail, shopTime } from './data.ts';
+import { DEFAULT_RETAIL, loadRetail, shopTime } from '../../cli/datasets.ts';
 import { f2, f3, f4, machine, table, writeSection } from './report.ts';
 
 const { values } = parseArgs({ options: { file: { type: 'string', default: DEFAULT_RETAIL }, write: { type: 'boolean', default: true } }, allowNegative: true });

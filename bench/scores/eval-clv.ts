@@ -17,7 +17,7 @@ import type { BgnbdParams } from '../../functions/domain/scoring/artifact.ts';
 import { clvSummary, historicalAverage, predictClv } from '../../functions/domain/scoring/clv.ts';
 import { rocAuc } from '../../functions/domain/scoring/metrics.ts';
 import { trainClv } from '../../functions/domain/scoring/train.ts';
-import { DEFAULT_RETAIL, loadRetail, shopTime } from './data.ts';
+import { DEFAULT_RETAIL, loadRetail, shopTime } from '../../cli/datasets.ts';
 import { f2, f3, machine, table, writeSection } from './report.ts';
 
 const { values } = parseArgs({ options: { file: { type: 'string', default: DEFAULT_RETAIL }, write: { type: 'boolean', default: true } }, allowNegative: true });

@@ -19,7 +19,7 @@ import { averagePrecision, brierScore, liftAt, rocAuc, stratifiedKFold } from '.
 import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
 import { predict } from '../../functions/domain/scoring/score.ts';
 import { trainGbm, trainLogistic, trainMlp, type ArtifactMeta } from '../../functions/domain/scoring/train.ts';
-import { DEFAULT_BANK, loadBank } from './data.ts';
+import { DEFAULT_BANK, loadBank } from '../../cli/datasets.ts';
 import { f2, f3, f4, machine, table, writeSection } from './report.ts';
 
 const { values } = parseArgs({

@@ -14,8 +14,8 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
-import { isNonProductCode, type RetailRow } from '../../functions/domain/retail/online-retail.ts';
-import type { CustomerTransaction } from '../../functions/domain/scoring/churn.ts';
+import { isNonProductCode, type RetailRow } from '../functions/domain/retail/online-retail.ts';
+import type { CustomerTransaction } from '../functions/domain/scoring/churn.ts';
 
 export const DEFAULT_BANK = '../shared/datasets/bank-additional-full.csv.gz';
 export const DEFAULT_RETAIL = '../shared/datasets/online-retail.csv.gz';

@@ -1,0 +1,95 @@
+/**
+ * Scores a profile with the current models, from what the profile already keeps (its
+ * aggregates and traits), as of an instant — so recency-driven scores can be refreshed
+ * without new events (the scheduled full re-scoring).
+ *
+ * - churn and clv read the purchase aggregates Tag maintains; orders in the last 90/180 days
+ *   are counted from the per-month statistics (whole months whose first day is in the
+ *   window): an approximation of the training features, which count orders by day.
+ * - propensity reads Bank-Marketing-like traits (age, job, marital, …), sent by `identify`;
+ *   a profile without an `age` trait is not scored for it (its features would all be fills).
+ * - Every stored score keeps its contributions and the top three as readable text.
+ */
+import type { Aggregates, Profile, StoredScore } from '../../../schemas/profile.ts';
+import type { ModelArtifact } from './artifact.ts';
+import { statsFromFeatures } from './clv.ts';
+import type { RawFeatures } from './features.ts';
+import { pdaysBand } from './propensity.ts';
+import { explainTop, score } from './score.ts';
+
+const DAY = 86_400_000;
+
+export function churnFeaturesFromProfile(a: Aggregates, asOf: number): RawFeatures | undefined {
+  if (!a.orders || !a.lastOrderAt || !a.firstOrderAt) return undefined;
+  const monthsBack = (days: number) =>
+    Object.entries(a.months)
+      .filter(([m]) => Date.parse(`${m}-01T00:00:00Z`) >= asOf - days * DAY)
+      .reduce((s, [, v]) => s + v.orders, 0);
+  return {
+    recency_days: Math.max(0, Math.floor((asOf - Date.parse(a.lastOrderAt)) / DAY)),
+    frequency: a.orders,
+    monetary: Math.round(a.revenue * 100) / 100,
+    tenure_days: Math.max(0, Math.floor((asOf - Date.parse(a.firstOrderAt)) / DAY)),
+    orders_90d: monthsBack(90),
+    orders_180d: monthsBack(180),
+    avg_basket: Math.round((a.revenue / a.orders) * 100) / 100,
+    returns: a.returns,
+    distinct_months: Object.values(a.months).filter((m) => m.orders > 0).length,
+  };
+}
+
+export function clvFeaturesFromProfile(a: Aggregates, asOf: number): RawFeatures | undefined {
+  if (!a.orders || !a.lastOrderAt || !a.firstOrderAt) return undefined;
+  const tenure = Math.max(0, (asOf - Date.parse(a.firstOrderAt)) / DAY);
+  const f = { repeat_purchases: a.orders - 1, recency_days: Math.max(0, (asOf - Date.parse(a.lastOrderAt)) / DAY), tenure_days: tenure, avg_repeat_spend: a.revenue / a.orders };
+  statsFromFeatures(f); // the model's own validity rules (tₓ within [0, T])
+  return f;
+}
+
+export function propensityFeaturesFromProfile(traits: Record<string, unknown>): RawFeatures | undefined {
+  if (typeof traits.age !== 'number') return undefined;
+  const t = (k: string) => (typeof traits[k] === 'string' || typeof traits[k] === 'number' ? (traits[k] as string | number) : undefined);
+  return {
+    age: traits.age,
+    job: t('job'),
+    marital: t('marital'),
+    education: t('education'),
+    credit_default: t('credit_default'),
+    housing_loan: t('housing_loan'),
+    personal_loan: t('personal_loan'),
+    contact: t('contact'),
+    month: t('last_contact_month'),
+    day_of_week: t('last_contact_day'),
+    campaign_contacts: t('campaign_contacts'),
+    previous_contacts: t('previous_contacts'),
+    days_since_previous: typeof traits.days_since_previous === 'number' ? pdaysBand(traits.days_since_previous) : undefined,
+    previous_outcome: t('previous_outcome'),
+  };
+}
+
+const featuresFor: Record<string, (p: Profile, asOf: number) => RawFeatures | undefined> = {
+  churn: (p, asOf) => churnFeaturesFromProfile(p.aggregates, asOf),
+  clv: (p, asOf) => clvFeaturesFromProfile(p.aggregates, asOf),
+  propensity: (p) => propensityFeaturesFromProfile(p.traits),
+};
+
+/** The profile's scores by every model given that applies to it (others are left as they were). */
+export function scoreProfile(profile: Profile, models: ModelArtifact[], asOf: Date): Record<string, StoredScore> {
+  const out: Record<string, StoredScore> = { ...profile.scores };
+  for (const model of models) {
+    const raw = featuresFor[model.model]?.(profile, asOf.getTime());
+    if (!raw) continue;
+    const r = score(model, raw);
+    out[model.model] = {
+      value: r.probability ?? r.value,
+      output: r.probability !== undefined ? 'probability' : model.output === 'days' ? 'days' : 'amount',
+      base: r.base,
+      contributions: r.contributions.map((c) => ({ feature: c.feature, value: c.value, contribution: c.contribution })),
+      explanation: explainTop(r),
+      model: model.model,
+      version: model.version,
+      at: asOf.toISOString(),
+    };
+  }
+  return out;
+}
