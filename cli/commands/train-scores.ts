@@ -95,10 +95,15 @@ async function trainRetailModel(model: 'churn' | 'clv', file: string, say: (m: s
   return trainLogistic(meta(x.length, { holdout_roc_auc: auc }), CHURN_FEATURES, x, y);
 }
 
+/** The artifact `train <model>` publishes, without publishing it (benchmarks). */
+export async function trainScoreArtifact(model: ScoreModel, data: string, say: (m: string) => void = () => {}): Promise<ModelArtifact> {
+  return model === 'propensity' ? trainPropensity(await loadBank(data), data, say) : trainRetailModel(model, data, say);
+}
+
 export async function trainScoreCommand(opts: { model: ScoreModel; data: string; s3: S3Client; modelsBucket: string; promote?: boolean; progress?: (m: string) => void }): Promise<TrainScoreResult> {
   const say = opts.progress ?? (() => {});
   const started = performance.now();
-  const artifact = opts.model === 'propensity' ? trainPropensity(await loadBank(opts.data), opts.data, say) : await trainRetailModel(opts.model, opts.data, say);
+  const artifact = await trainScoreArtifact(opts.model, opts.data, say);
   const seconds = (performance.now() - started) / 1000;
   const sha256 = createHash('sha256').update(serializeModel(artifact)).digest('hex');
   const at = new Date();
