@@ -15,6 +15,7 @@ import { CleanStack } from '../lib/stacks/clean-stack.ts';
 import { TagStack } from '../lib/stacks/tag-stack.ts';
 import { RecommendStack } from '../lib/stacks/recommend-stack.ts';
 import { PersonalizeStack } from '../lib/stacks/personalize-stack.ts';
+import { ScoreStack } from '../lib/stacks/score-stack.ts';
 
 export function buildApp(app: App = new App()) {
   const stage = (app.node.tryGetContext('sightline:stage') as string | undefined) ?? 'dev';
@@ -48,6 +49,20 @@ export function buildApp(app: App = new App()) {
     failedEventsWriterPolicy: data.data.failedEventsWriterPolicy,
     // Locally the demo and the UCI replay are historical: tag them as of their own time.
     clock: stage === 'local' ? 'event' : 'wall',
+    changesStream: data.data.changesStream,
+  });
+  const score = new ScoreStack(app, 'Sightline-Score', {
+    env,
+    description: 'Sightline: scores with explanations, re-scoring, training and drift',
+    changesStream: data.data.changesStream,
+    profilesTable: profiles.profiles.profilesTable,
+    modelsBucket: data.data.modelsBucket,
+    failedEventsBucket: data.data.failedEventsBucket,
+    failedEventsWriterPolicy: data.data.failedEventsWriterPolicy,
+    modelsReaderPolicy: data.data.modelsReaderPolicy,
+    scoreModelsWriterPolicy: data.data.scoreModelsWriterPolicy,
+    // Locally the data is historical: score as of the profile's own time, as Tag does.
+    clock: stage === 'local' ? 'profile' : 'wall',
   });
   // Personalize has no emulator: the local stage runs the embedded recommender alone.
   const personalize =
@@ -76,7 +91,7 @@ export function buildApp(app: App = new App()) {
     },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stacks: { data, profiles, collect, clean, tag, recommend }, personalize };
+  return { app, stacks: { data, profiles, collect, clean, tag, score, recommend }, personalize };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

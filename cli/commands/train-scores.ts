@@ -22,7 +22,8 @@ import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-stor
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { scanProfiles } from './profiles.ts';
 import { CHURN_FEATURES, churnFeatures, churnLabel } from '../../functions/domain/scoring/churn.ts';
-import { clvSummary } from '../../functions/domain/scoring/clv.ts';
+import { clvSummary, featuresFromStats } from '../../functions/domain/scoring/clv.ts';
+import { withDriftReference } from '../../functions/domain/scoring/drift.ts';
 import type { RawFeatures } from '../../functions/domain/scoring/features.ts';
 import { rocAuc, stratifiedKFold } from '../../functions/domain/scoring/metrics.ts';
 import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
@@ -60,7 +61,7 @@ function trainPropensity(rows: Record<string, string>[], source: string, say: (m
   const heldOut = trainGbm(meta(cut), PROPENSITY_FEATURES, x.slice(0, cut), y.slice(0, cut), PROPENSITY_GBM_OPTIONS);
   const auc = rocAuc(x.slice(cut).map((r) => predict(heldOut, r)), y.slice(cut));
   say(`time-ordered hold-out ROC AUC ${auc.toFixed(4)}; fitting on all ${rows.length} rows`);
-  return trainGbm(meta(rows.length, { time_ordered_holdout_roc_auc: auc }), PROPENSITY_FEATURES, x, y, PROPENSITY_GBM_OPTIONS);
+  return withDriftReference(trainGbm(meta(rows.length, { time_ordered_holdout_roc_auc: auc }), PROPENSITY_FEATURES, x, y, PROPENSITY_GBM_OPTIONS), x);
 }
 
 async function trainRetailModel(model: 'churn' | 'clv', file: string, say: (m: string) => void): Promise<ModelArtifact> {
@@ -73,7 +74,7 @@ async function trainRetailModel(model: 'churn' | 'clv', file: string, say: (m: s
   if (model === 'clv') {
     const stats = [...customers.values()].map((txs) => clvSummary(txs.filter((t) => t.kind === 'purchase'), end)).filter((s) => s !== undefined);
     say(`fitting BG/NBD + Gamma-Gamma on ${stats.length} customers`);
-    return trainClv({ model: 'clv', version: 'unpublished', trainingData: { source: file, from: iso(first), to: iso(end), rows: stats.length } }, stats, 365);
+    return withDriftReference(trainClv({ model: 'clv', version: 'unpublished', trainingData: { source: file, from: iso(first), to: iso(end), rows: stats.length } }, stats, 365), stats.map(featuresFromStats));
   }
   const cutOff = end - 92 * DAY;
   const x: RawFeatures[] = [];
@@ -92,7 +93,7 @@ async function trainRetailModel(model: 'churn' | 'clv', file: string, say: (m: s
   const idx = x.map((_, i) => i).filter((i) => !inTrain(i));
   const auc = rocAuc(idx.map((i) => predict(heldOut, x[i])), idx.map((i) => y[i]));
   say(`held-out ROC AUC ${auc.toFixed(4)}; fitting on all customers`);
-  return trainLogistic(meta(x.length, { holdout_roc_auc: auc }), CHURN_FEATURES, x, y);
+  return withDriftReference(trainLogistic(meta(x.length, { holdout_roc_auc: auc }), CHURN_FEATURES, x, y), x);
 }
 
 /** The artifact `train <model>` publishes, without publishing it (benchmarks). */

@@ -6,12 +6,13 @@ import {
   BatchGetCommand,
   GetCommand,
   PutCommand,
+  ScanCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { profileSchema, type Profile } from '../../schemas/profile.ts';
-import { identityKeyString, type IdentityKey, type ProfileStore } from '../domain/ports.ts';
+import { identityKeyString, type IdentityKey, type ProfileScanner, type ProfileStore } from '../domain/ports.ts';
 
 export const profileKey = (profileId: string) => ({ pk: `P#${profileId}`, sk: 'PROFILE' });
 export const identityItemKey = (k: IdentityKey) => ({ pk: `ID#${k.kind}#${k.value}`, sk: 'ID' });
@@ -23,7 +24,7 @@ export interface CapacityMeter {
 
 const BATCH_GET_MAX = 100;
 
-export class DynamoProfileStore implements ProfileStore {
+export class DynamoProfileStore implements ProfileStore, ProfileScanner {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -146,5 +147,28 @@ export class DynamoProfileStore implements ProfileStore {
       if (err instanceof ConditionalCheckFailedException) return false;
       throw err;
     }
+  }
+
+  /**
+   * One page of segment `segment` of a parallel scan, profiles only (identity items are
+   * filtered out by the server, but still read: a scan pays for what it reads). The cursor
+   * is the LastEvaluatedKey as JSON: opaque to callers, small (two strings).
+   */
+  async scanProfiles(opts: { segment: number; totalSegments: number; cursor?: string; limit?: number }): Promise<{ profiles: Profile[]; cursor?: string }> {
+    const out = await this.ddb.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        Segment: opts.segment,
+        TotalSegments: opts.totalSegments,
+        ExclusiveStartKey: opts.cursor ? (JSON.parse(opts.cursor) as Record<string, unknown>) : undefined,
+        Limit: opts.limit,
+        FilterExpression: 'sk = :p',
+        ExpressionAttributeValues: { ':p': 'PROFILE' },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.count('read', out.ConsumedCapacity);
+    const profiles = (out.Items ?? []).map(({ pk: _pk, sk: _sk, ...rest }) => profileSchema.parse(rest));
+    return { profiles, ...(out.LastEvaluatedKey ? { cursor: JSON.stringify(out.LastEvaluatedKey) } : {}) };
   }
 }

@@ -32,6 +32,11 @@ export interface ProfileStore {
   saveProfile(profile: Profile, expectedVersion: number): Promise<boolean>;
 }
 
+/** One page of a parallel scan over live and merged profiles (the scheduled re-scoring). */
+export interface ProfileScanner {
+  scanProfiles(opts: { segment: number; totalSegments: number; cursor?: string; limit?: number }): Promise<{ profiles: Profile[]; cursor?: string }>;
+}
+
 export interface FailedEventSink {
   put(records: FailedEvent[]): Promise<void>;
 }

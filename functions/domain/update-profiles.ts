@@ -42,6 +42,12 @@ export interface UpdateReport {
   profilesWritten: number;
   merges: number;
   identitiesClaimed: number;
+  /**
+   * Every live profile an event of the batch resolved to, written now or by an earlier
+   * attempt (a duplicate): what Tag announces on the changes stream, so a retried batch
+   * announces again what its first attempt wrote but could not announce.
+   */
+  profileIds: string[];
 }
 
 interface Entry {
@@ -97,7 +103,8 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
   const nowIso = deps.now().toISOString();
   const entries = new Map<string, Entry>();
   const repoints: { key: IdentityKey; from: string; to: string }[] = [];
-  const report: UpdateReport = { applied: 0, duplicates: 0, profilesWritten: 0, merges: 0, identitiesClaimed: 0 };
+  const report: UpdateReport = { applied: 0, duplicates: 0, profilesWritten: 0, merges: 0, identitiesClaimed: 0, profileIds: [] };
+  const touched = new Set<string>();
 
   // Reads first, batched: every identity link and every profile the batch may touch.
   const owners = await store.findIdentities(events.flatMap(lookupKeysOf));
@@ -239,6 +246,7 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
   let newestEvent = '';
   for (const e of events) {
     const entry = await resolve(e);
+    touched.add(entry.profile.profileId);
     const next = applyEvent(entry.profile, e);
     if (next === entry.profile) {
       report.duplicates += 1;
@@ -275,6 +283,8 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
   await forEachLimit(dirty.filter((x) => x.profile.mergedInto), WRITE_CONCURRENCY, save);
   await forEachLimit(dirty.filter((x) => !x.profile.mergedInto), WRITE_CONCURRENCY, save);
   await forEachLimit(repoints, WRITE_CONCURRENCY, (r) => store.repointIdentity(r.key, r.from, r.to));
+  // A profile absorbed later in the batch is announced as the profile that absorbed it.
+  report.profileIds = [...new Set([...touched].map((id) => entries.get(id)?.profile.mergedInto ?? id))];
   return report;
 }
 

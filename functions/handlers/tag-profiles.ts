@@ -4,10 +4,15 @@
  * Unreadable records are kept in the failed-events store and acknowledged; storage errors
  * and lost races beyond the retries are thrown so Lambda retries the batch (the per-profile
  * guard makes the retry a no-op for what was already written).
+ * Every profile the batch touched is then announced on the profile-changes stream (ids only)
+ * for the score consumer; a failed announcement fails the batch, and the retry announces
+ * again (the report lists touched profiles, written now or before).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { makeDynamo, makeS3 } from '../shared/clients.ts';
+import { makeDynamo, makeKinesis, makeS3 } from '../shared/clients.ts';
+import { KinesisEventSink } from '../adapters/kinesis-event-sink.ts';
+import type { ProfileChange } from '../../schemas/profile-change.ts';
 import { loadEnv } from '../shared/env.ts';
 import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
@@ -15,15 +20,17 @@ import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
 import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
 import { updateProfilesWithRetry, type UpdateDeps } from '../domain/update-profiles.ts';
 import { RULE_SET_ID, RULE_SET_V1 } from '../domain/tags.ts';
-import type { FailedEventSink } from '../domain/ports.ts';
+import type { EventSink, FailedEventSink } from '../domain/ports.ts';
 import { readCleanRecords } from '../shared/clean-records.ts';
 
-export function makeTagProfiles(deps: UpdateDeps & { failed: FailedEventSink }) {
+export function makeTagProfiles(deps: UpdateDeps & { failed: FailedEventSink; changes?: EventSink }) {
   return async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
     const { events, failed, response } = await readCleanRecords(event, context, 'tag', deps.now().toISOString());
     await deps.failed.put(failed);
     const report = await updateProfilesWithRetry(events, deps);
-    logger.info('batch applied', { ...report, records: event.Records.length, failed: failed.length });
+    const at = deps.now().toISOString();
+    await deps.changes?.put(report.profileIds.map((profileId) => ({ partitionKey: profileId, data: { v: 1, profileId, at } satisfies ProfileChange })));
+    logger.info('batch applied', { ...report, profileIds: report.profileIds.length, records: event.Records.length, failed: failed.length });
     metrics.addMetric('ProfilesWritten', MetricUnit.Count, report.profilesWritten);
     metrics.addMetric('DuplicateEvents', MetricUnit.Count, report.duplicates);
     metrics.addMetric('FailedEvents', MetricUnit.Count, failed.length);
@@ -35,6 +42,7 @@ const env = loadEnv('tag-profiles');
 export const tagProfiles = makeTagProfiles({
   store: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
   failed: new S3FailedEventSink(makeS3(env.S3_FORCE_PATH_STYLE), env.FAILED_EVENTS_BUCKET),
+  ...(env.CHANGES_STREAM_NAME ? { changes: new KinesisEventSink(makeKinesis(), env.CHANGES_STREAM_NAME) } : {}),
   ruleSet: RULE_SET_V1,
   ruleSetId: RULE_SET_ID,
   now: () => new Date(),

@@ -1,29 +1,35 @@
 /**
- * Reads a Kinesis batch of the clean stream, shared by its consumers (tag, archive):
- * records that are not a clean event (corrupt gzip, not JSON, wrong schema) become failed
- * events with their reason and payload; the rest are returned in stream order.
+ * Reads a Kinesis batch, shared by the stream consumers (tag and archive on the clean
+ * stream, score on the changes stream): records that do not match the stream's schema
+ * (corrupt gzip, not JSON, wrong shape) become failed events with their reason and
+ * payload; the rest are returned in stream order.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { ZodError, type ZodType } from 'zod';
 import { cleanEventSchema, type CleanEvent } from '../../schemas/clean-event.ts';
 import type { FailedEvent } from '../../schemas/failed-event.ts';
 import { decodeRecord } from './record-codec.ts';
 
-export async function readCleanRecords(
+export function readCleanRecords(event: KinesisStreamEvent, context: Context, stage: FailedEvent['stage'], at: string) {
+  return readStreamRecords<CleanEvent>(event, context, stage, at, cleanEventSchema);
+}
+
+export async function readStreamRecords<T>(
   event: KinesisStreamEvent,
   context: Context,
   stage: FailedEvent['stage'],
   at: string,
-): Promise<{ events: CleanEvent[]; failed: FailedEvent[]; response: KinesisStreamBatchResponse }> {
-  const events: CleanEvent[] = [];
+  schema: ZodType<T>,
+): Promise<{ events: T[]; failed: FailedEvent[]; response: KinesisStreamBatchResponse }> {
+  const events: T[] = [];
   const failed: FailedEvent[] = [];
   const readRecord = async (record: KinesisStreamRecord) => {
     let payload: unknown = record.kinesis.data;
     try {
       payload = decodeRecord(record.kinesis.data);
       payload = JSON.parse(payload as string);
-      events.push(cleanEventSchema.parse(payload));
+      events.push(schema.parse(payload));
     } catch (err) {
       const schema = err instanceof ZodError;
       const detail = schema ? (err as Error).message.slice(0, 500) : 'record is neither JSON nor gzipped JSON';

@@ -13,6 +13,9 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwne
 import { ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
+/** The registry names of the scoring models (functions/domain/scoring). */
+export const SCORE_MODEL_NAMES = ['propensity', 'churn', 'clv'] as const;
+
 export interface DataProps {
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
@@ -46,6 +49,14 @@ export class Data extends Construct {
   public readonly personalizePointerWriterPolicy: ManagedPolicy;
   /** Read the Personalize pointer only (the archive consumer, for the event tracker id). */
   public readonly personalizePointerReaderPolicy: ManagedPolicy;
+  /**
+   * Profile ids Tag touched, announced for the score consumer (schemas/profile-change.ts).
+   * Ids only, so 24 h retention: a consumer that falls further behind is caught up by the
+   * daily full re-scoring anyway.
+   */
+  public readonly changesStream: Stream;
+  /** Publish and promote the scoring models (models/{propensity,churn,clv}/): the training job. */
+  public readonly scoreModelsWriterPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: DataProps = {}) {
     super(scope, id);
@@ -54,6 +65,7 @@ export class Data extends Construct {
     const streamProps = { streamMode: StreamMode.ON_DEMAND, encryption: StreamEncryption.MANAGED, retentionPeriod: Duration.hours(168), removalPolicy };
     this.rawStream = new Stream(this, 'RawStream', streamProps);
     this.cleanStream = new Stream(this, 'CleanStream', streamProps);
+    this.changesStream = new Stream(this, 'ProfileChangesStream', { ...streamProps, retentionPeriod: Duration.hours(24) });
 
     const accessLogs = new Bucket(this, 'AccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,
@@ -116,6 +128,8 @@ export class Data extends Construct {
       'The training workflow writes models/_personalize/current.json; the grant is PutObject under that prefix only ("_" cannot start a model name, so no model is reachable).');
     this.personalizePointerReaderPolicy = this.objectPolicy('PersonalizePointerReader', 'read the Personalize campaign pointer', this.modelsBucket, 'models/_personalize/', { read: true, list: true },
       'The archive consumer reads models/_personalize/current.json for the event tracker id; read-only, that prefix only.');
+    this.scoreModelsWriterPolicy = this.objectPolicy('ScoreModelsWriter', 'publish and promote the scoring models', this.modelsBucket, SCORE_MODEL_NAMES.map((m) => `models/${m}/`), { read: true, write: true, list: true },
+      'The training job writes a new version (models/<name>/versions/<version>.json.gz and .info.json) and rewrites models/<name>/current.json, reading it first to remember the previous version; the grant covers the three scoring models\' prefixes only, not the recommender\'s.');
     // Personalize reads S3 data sources as the service principal as well as through the
     // import role: the bucket must name it (AWS documents both). Scoped to this account.
     this.interactionsBucket.addToResourcePolicy(
@@ -144,19 +158,20 @@ export class Data extends Construct {
    * attached by the users' stacks (an import there), so this stack depends on none of them:
    * a bucket or key policy naming the account only delegates to IAM, it grants no role.
    */
-  private objectPolicy(id: string, purpose: string, bucket: Bucket, prefix: string, access: { read?: boolean; write?: boolean; list?: boolean }, reason: string): ManagedPolicy {
+  private objectPolicy(id: string, purpose: string, bucket: Bucket, prefixes: string | string[], access: { read?: boolean; write?: boolean; list?: boolean }, reason: string): ManagedPolicy {
+    const list = typeof prefixes === 'string' ? [prefixes] : prefixes;
     const actions = [...(access.read ? ['s3:GetObject'] : []), ...(access.write ? ['s3:PutObject'] : [])];
     const kms = [...(access.read ? ['kms:Decrypt'] : []), ...(access.write ? ['kms:GenerateDataKey'] : [])];
     const policy = new ManagedPolicy(this, id, {
       description: `Sightline: ${purpose}`,
       statements: [
-        new PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }),
-        ...(access.list ? [new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } })] : []),
+        new PolicyStatement({ actions, resources: list.map((prefix) => bucket.arnForObjects(`${prefix}*`)) }),
+        ...(access.list ? [new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': list.map((prefix) => `${prefix}*`) } } })] : []),
         new PolicyStatement({ actions: kms, resources: [this.key.keyArn] }),
       ],
     });
     const bucketLogicalId = Stack.of(this).getLogicalId(bucket.node.defaultChild as CfnBucket);
-    Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`, reason });
+    for (const prefix of list) Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`, reason });
     return policy;
   }
 }

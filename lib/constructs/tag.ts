@@ -1,5 +1,6 @@
 /**
- * Tag: clean stream → tag-profiles → profiles table. Larger batches and a longer batching
+ * Tag: clean stream → tag-profiles → profiles table (→ ids of touched profiles on the
+ * profile-changes stream, for Score). Larger batches and a longer batching
  * window than Clean: the more of one person's events share a batch, the fewer profile
  * writes (one per person per batch).
  */
@@ -21,6 +22,8 @@ export interface TagProps {
   readonly failedEventsWriterPolicy: IManagedPolicy;
   /** @default 'wall' */
   readonly clock?: 'event' | 'wall';
+  /** Where touched profile ids are announced for the score consumer (data.ts). @default none */
+  readonly changesStream?: IStream;
 }
 
 export class Tag extends Construct {
@@ -31,13 +34,14 @@ export class Tag extends Construct {
     super(scope, id);
     this.fn = new SightlineFunction(this, 'TagProfiles', {
       functionName: 'tag-profiles',
-      environment: { PROFILES_TABLE_NAME: props.profilesTable.tableName, FAILED_EVENTS_BUCKET: props.failedEventsBucket.bucketName, TAG_CLOCK: props.clock ?? 'wall' },
+      environment: { PROFILES_TABLE_NAME: props.profilesTable.tableName, FAILED_EVENTS_BUCKET: props.failedEventsBucket.bucketName, TAG_CLOCK: props.clock ?? 'wall', CHANGES_STREAM_NAME: props.changesStream?.streamName ?? '' },
       memorySize: 1024,
       timeout: Duration.seconds(120),
       description: 'Resolve identities, update aggregates and tags',
       managedPolicies: [props.failedEventsWriterPolicy],
     });
     grantItems(this.fn.fn, props.profilesTable, ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem']);
+    props.changesStream?.grantWrite(this.fn.fn);
     this.consumer = new StreamConsumer(this, 'Consumer', {
       fn: this.fn.fn,
       stream: props.cleanStream,

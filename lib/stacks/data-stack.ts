@@ -10,6 +10,7 @@ export class DataStack extends Stack {
     this.data = new Data(this, 'Data');
     new CfnOutput(this, 'RawStreamName', { value: this.data.rawStream.streamName });
     new CfnOutput(this, 'CleanStreamName', { value: this.data.cleanStream.streamName });
+    new CfnOutput(this, 'ProfileChangesStreamName', { value: this.data.changesStream.streamName });
     new CfnOutput(this, 'FailedEventsBucketName', { value: this.data.failedEventsBucket.bucketName });
     new CfnOutput(this, 'ModelsBucketName', { value: this.data.modelsBucket.bucketName });
     new CfnOutput(this, 'InteractionsBucketName', { value: this.data.interactionsBucket.bucketName });

@@ -12,6 +12,7 @@ export interface TagStackProps extends StackProps {
   readonly failedEventsBucket: IBucket;
   readonly failedEventsWriterPolicy: IManagedPolicy;
   readonly clock?: 'event' | 'wall';
+  readonly changesStream?: IStream;
 }
 
 /** Stateless: the tag consumer. */

@@ -21,6 +21,17 @@ const common = {
   S3_FORCE_PATH_STYLE: boolString,
 };
 
+/** What every scoring function reads: the table, the registry, which models, which clock. */
+const scoring = {
+  PROFILES_TABLE_NAME: z.string().min(1),
+  MODELS_BUCKET: z.string().min(1),
+  /** Registry names of the models that score (functions/domain/scoring/current-models.ts). */
+  SCORE_MODELS: z.string().default('propensity,churn,clv').transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
+  MODEL_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** `wall`: scores as of now; `profile`: as of the instant the profile's tags were evaluated (historical replays). */
+  SCORE_CLOCK: z.enum(['wall', 'profile']).default('wall'),
+};
+
 export const envSchemas = {
   'authorize-write-key': z.object({ ...common, SOURCES_TABLE_NAME: z.string().min(1) }),
   'collect-events': z.object({
@@ -55,6 +66,18 @@ export const envSchemas = {
      * historical data get meaningful recency); `wall`: as of the processing time.
      */
     TAG_CLOCK: z.enum(['event', 'wall']).default('wall'),
+    /** Where touched profile ids are announced for the score consumer; empty: not announced. */
+    CHANGES_STREAM_NAME: z.string().default(''),
+  }),
+  'score-profiles': z.object({ ...common, ...scoring, FAILED_EVENTS_BUCKET: z.string().min(1) }),
+  'rescore-profiles': z.object({ ...common, ...scoring }),
+  'measure-drift': z.object({ ...common, ...scoring }),
+  'train-scores': z.object({
+    ...common,
+    PROFILES_TABLE_NAME: z.string().min(1),
+    MODELS_BUCKET: z.string().min(1),
+    /** The models the scheduled job retrains from profiles (propensity needs labelled contacts: trained from a file). */
+    TRAIN_MODELS: z.string().default('churn,clv').transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
   }),
   'get-profile': z.object({ ...common, PROFILES_TABLE_NAME: z.string().min(1) }),
   'get-recommendations': z.object({

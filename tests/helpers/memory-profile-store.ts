@@ -1,8 +1,8 @@
 /** An in-memory ProfileStore with the same conditional semantics as the DynamoDB adapter, plus fault injection. */
 import type { Profile } from '../../schemas/profile.ts';
-import { identityKeyString, type IdentityKey, type ProfileStore } from '../../functions/domain/ports.ts';
+import { identityKeyString, type IdentityKey, type ProfileScanner, type ProfileStore } from '../../functions/domain/ports.ts';
 
-export class MemoryProfileStore implements ProfileStore {
+export class MemoryProfileStore implements ProfileStore, ProfileScanner {
   profiles = new Map<string, Profile>();
   identities = new Map<string, string>();
   writes = 0;
@@ -61,6 +61,13 @@ export class MemoryProfileStore implements ProfileStore {
     this.profiles.set(profile.profileId, structuredClone(profile));
     this.writes++;
     return true;
+  }
+  /** Pages of `limit` profiles, segments by position (id order), the cursor a position. */
+  async scanProfiles(opts: { segment: number; totalSegments: number; cursor?: string; limit?: number }) {
+    const all = [...this.profiles.values()].sort((a, b) => a.profileId.localeCompare(b.profileId)).filter((_, i) => i % opts.totalSegments === opts.segment);
+    const start = Number(opts.cursor ?? 0);
+    const end = start + (opts.limit ?? 1000);
+    return { profiles: all.slice(start, end).map((p) => structuredClone(p)), ...(end < all.length ? { cursor: String(end) } : {}) };
   }
   live(): Profile[] {
     return [...this.profiles.values()].filter((p) => !p.mergedInto);

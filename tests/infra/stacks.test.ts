@@ -47,9 +47,10 @@ describe('profiles stack', () => {
 
 describe('data stack', () => {
   const template = t(stacks.data);
-  it('has two on-demand streams encrypted with the Kinesis key', () => {
+  it('has three on-demand streams (raw, clean, profile changes) encrypted with the Kinesis key', () => {
     // Assess
-    template.resourceCountIs('AWS::Kinesis::Stream', 2);
+    template.resourceCountIs('AWS::Kinesis::Stream', 3);
+    template.hasResourceProperties('AWS::Kinesis::Stream', { RetentionPeriodHours: 24 }); // ids only: the daily re-scoring catches up
     template.allResourcesProperties('AWS::Kinesis::Stream', { StreamModeDetails: { StreamMode: 'ON_DEMAND' }, StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' } });
     template.allResources('AWS::Kinesis::Stream', { DeletionPolicy: 'Retain' });
   });
@@ -192,11 +193,12 @@ describe('recommend stack', () => {
   });
 });
 
-describe('consumers (clean, tag, archive)', () => {
+describe('consumers (clean, tag, archive, score)', () => {
   for (const [name, stack, fn, batch, window] of [
     ['clean', stacks.clean, 'clean-events', 100, 1],
     ['tag', stacks.tag, 'tag-profiles', 1000, 5],
     ['archive', stacks.recommend, 'archive-interactions', 2000, 10],
+    ['score', stacks.score, 'score-profiles', 500, 5],
   ] as const) {
     const template = t(stack);
     it(`${name}: keeps the stream contract (partial failures, bisect, bounded retries, age, S3 on-failure)`, () => {
@@ -237,6 +239,17 @@ describe('consumers (clean, tag, archive)', () => {
     expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(actions.some((a) => a.includes('*') && !a.startsWith('xray:'))).toBe(false);
   });
+  it('tag: announces touched profiles on the profile-changes stream (write only)', () => {
+    // Act
+    const template = t(stacks.tag);
+    const env = Object.values<Json>(template.findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables;
+    const kinesis = policyStatements(template).filter((s) => actionsOf([s]).some((a) => a.startsWith('kinesis:')));
+    // Assess
+    expect(env.CHANGES_STREAM_NAME).toEqual({ 'Fn::ImportValue': expect.stringMatching(/ProfileChangesStream/) });
+    const written = kinesis.filter((s) => actionsOf([s]).includes('kinesis:PutRecords'));
+    expect(written).toHaveLength(1);
+    expect(JSON.stringify(written[0].Resource)).toMatch(/ProfileChangesStream/);
+  });
   it('clean: may write the clean stream; the idempotency table only in table de-duplication mode', () => {
     // Act
     const actions = actionsOf(policyStatements(t(stacks.clean)));
@@ -250,7 +263,7 @@ describe('every function', () => {
   const functions = all.flatMap((template) => Object.values<Json>(template.findResources('AWS::Lambda::Function')));
   it('is a SightlineFunction: Node 24 on arm64, traced, its own log group, and named for the local platform', () => {
     // Assess
-    expect(functions.map((f) => f.Metadata?.['sightline:function']).sort()).toEqual(['archive-interactions', 'authorize-write-key', 'clean-events', 'collect-events', 'get-profile', 'get-recommendations', 'tag-profiles']);
+    expect(functions.map((f) => f.Metadata?.['sightline:function']).sort()).toEqual(['archive-interactions', 'authorize-write-key', 'clean-events', 'collect-events', 'get-profile', 'get-recommendations', 'measure-drift', 'rescore-profiles', 'score-profiles', 'tag-profiles', 'train-scores']);
     for (const f of functions) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -272,7 +285,7 @@ describe('every function', () => {
       }
     }
   });
-  it('writes failed events only when it is a writer (collect, clean, tag, archive)', () => {
+  it('writes failed events only when it is a writer (collect, clean, tag, archive, score)', () => {
     // Act
     const writers = all.flatMap((template) =>
       Object.values<Json>(template.findResources('AWS::Lambda::Function'))
@@ -280,7 +293,54 @@ describe('every function', () => {
         .map((f) => f.Metadata['sightline:function']),
     );
     // Assess
-    expect(writers.sort()).toEqual(['archive-interactions', 'clean-events', 'collect-events', 'tag-profiles']);
+    expect(writers.sort()).toEqual(['archive-interactions', 'clean-events', 'collect-events', 'score-profiles', 'tag-profiles']);
+  });
+});
+
+describe('score stack', () => {
+  const template = t(stacks.score);
+  const dynamoActions = (fn: string) =>
+    policyStatements(Template.fromJSON({ Resources: Object.fromEntries(Object.entries<Json>(template.findResources('AWS::IAM::Policy')).filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === roleOf(template, fn)))) }))
+      .flatMap((s) => [s.Action].flat())
+      .filter((a: string) => a.startsWith('dynamodb:'))
+      .sort();
+  const managed = (fn: string) => JSON.stringify(template.findResources('AWS::IAM::Role')[roleOf(template, fn)].Properties.ManagedPolicyArns ?? []);
+  it('grants each scoring function only its own table actions: no Scan for the stream consumer, no writes for training and drift', () => {
+    // Assess
+    expect(dynamoActions('score-profiles')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(dynamoActions('rescore-profiles')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan']);
+    expect(dynamoActions('train-scores')).toEqual(['dynamodb:Scan']);
+    expect(dynamoActions('measure-drift')).toEqual(['dynamodb:Scan']);
+  });
+  it('lets only training publish models, and only under the scoring models\' prefixes', () => {
+    // Assess
+    expect(managed('train-scores')).toMatch(/ScoreModelsWriter/);
+    for (const fn of ['score-profiles', 'rescore-profiles', 'measure-drift']) {
+      expect(managed(fn)).toMatch(/ModelsReader/);
+      expect(managed(fn)).not.toMatch(/Writer"|ScoreModelsWriter/);
+    }
+    const writer = Object.values<Json>(t(stacks.data).findResources('AWS::IAM::ManagedPolicy')).find((p) => p.Properties.Description === 'Sightline: publish and promote the scoring models');
+    const resources = JSON.stringify(writer.Properties.PolicyDocument.Statement[0].Resource);
+    for (const m of ['propensity', 'churn', 'clv']) expect(resources).toContain(`/models/${m}/*`);
+    expect(resources).not.toContain('/models/*');
+  });
+  it('re-scores every profile daily: a Map over scan segments, each looping until its segment is done', () => {
+    // Prepare
+    const [sm] = Object.values<Json>(template.findResources('AWS::StepFunctions::StateMachine'));
+    const body = JSON.stringify(sm.Properties.DefinitionString);
+    // Assess
+    expect(body).toContain('\\"Type\\":\\"Map\\"');
+    expect(body).toContain('Segment done?');
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)', Targets: [Match.objectLike({ Input: JSON.stringify({ segments: [0, 1, 2, 3, 4, 5, 6, 7], totalSegments: 8 }) })] });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }) });
+  });
+  it('retrains weekly and measures drift daily, with an alarm per model on the score\'s PSI', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 2 ? * SUN *)' });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 5 * * ? *)' });
+    for (const model of ['propensity', 'churn', 'clv']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Sightline', MetricName: 'ScorePsi', Threshold: 0.25, ComparisonOperator: 'GreaterThanThreshold', Dimensions: Match.arrayWith([{ Name: 'model', Value: model }]) });
+    }
   });
 });
 

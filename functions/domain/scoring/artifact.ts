@@ -142,6 +142,13 @@ export type MlpParams = z.infer<typeof mlpParamsSchema>;
 export type RecencyParams = z.infer<typeof recencyParamsSchema>;
 export type BgnbdParams = z.infer<typeof bgnbdParamsSchema>;
 
+const binnedSchema = z.object({ edges: numbers, shares: numbers });
+export const driftReferenceSchema = z.object({
+  features: z.array(binnedSchema.extend({ name })),
+  score: binnedSchema,
+});
+export type DriftReference = z.infer<typeof driftReferenceSchema>;
+
 export const modelArtifactSchema = z
   .object({
     schemaVersion: z.literal(SCORING_SCHEMA_VERSION),
@@ -161,6 +168,12 @@ export const modelArtifactSchema = z
     }),
     /** Held-out figures, named (e.g. `cv_roc_auc`); informational. */
     metrics: z.record(z.string(), z.number()),
+    /**
+     * The training distribution drift is measured against (drift.ts): per feature, decile
+     * edges and shares (numerics) or level shares plus an unseen bucket (categoricals); and
+     * the same for the score. Optional and additive: artifacts without it report no drift.
+     */
+    drift: driftReferenceSchema.optional(),
     createdAt: z.iso.datetime(),
   })
   .superRefine((m, ctx) => {

@@ -67,7 +67,8 @@ export function propensityFeaturesFromProfile(traits: Record<string, unknown>): 
   };
 }
 
-const featuresFor: Record<string, (p: Profile, asOf: number) => RawFeatures | undefined> = {
+/** Each model's raw features from a stored profile (undefined: the model does not apply to it). */
+export const featuresFor: Record<string, (p: Profile, asOf: number) => RawFeatures | undefined> = {
   churn: (p, asOf) => churnFeaturesFromProfile(p.aggregates, asOf),
   clv: (p, asOf) => clvFeaturesFromProfile(p.aggregates, asOf),
   propensity: (p) => propensityFeaturesFromProfile(p.traits),

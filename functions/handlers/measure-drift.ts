@@ -1,0 +1,53 @@
+/**
+ * Daily drift check (lib/constructs/score.ts): reads every profile, measures the population
+ * stability of each current model's features and score against the training distribution
+ * kept in its artifact (functions/domain/scoring/drift.ts), and publishes them as metrics:
+ * ScorePsi and FeaturePsi, dimensions model (and feature). The Score construct alarms on
+ * ScorePsi. No personal data leaves: only PSI values and names.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { makeDynamo, makeS3 } from '../shared/clients.ts';
+import { loadEnv } from '../shared/env.ts';
+import { withPowertools } from '../shared/middleware.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
+import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
+import type { ProfileScanner } from '../domain/ports.ts';
+import type { ModelArtifact } from '../domain/scoring/artifact.ts';
+import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
+import { driftOfProfiles, type DriftReport } from '../domain/scoring/drift.ts';
+import type { Profile } from '../../schemas/profile.ts';
+import { readAllProfiles } from './train-scores.ts';
+
+export interface MeasureDriftDeps {
+  scanner: ProfileScanner;
+  models: { get(): Promise<ModelArtifact[]> };
+  asOf: (p: Profile) => Date;
+}
+
+export function makeMeasureDrift(deps: MeasureDriftDeps) {
+  return async (): Promise<DriftReport[]> => {
+    const [models, profiles] = await Promise.all([deps.models.get(), readAllProfiles(deps.scanner)]);
+    const reports = driftOfProfiles(models, profiles, deps.asOf);
+    for (const r of reports) {
+      const m = metrics.singleMetric();
+      m.addDimension('model', r.model);
+      m.addMetric('ScorePsi', MetricUnit.NoUnit, r.scorePsi);
+      for (const f of r.features) {
+        const fm = metrics.singleMetric();
+        fm.addDimensions({ model: r.model, feature: f.name });
+        fm.addMetric('FeaturePsi', MetricUnit.NoUnit, f.psi);
+      }
+    }
+    logger.info('drift measured', { reports: reports.map((r) => ({ model: r.model, version: r.version, rows: r.rows, scorePsi: r.scorePsi, top: r.features.slice(0, 3) })) });
+    return reports;
+  };
+}
+
+const env = loadEnv('measure-drift');
+export const measureDriftHandler = makeMeasureDrift({
+  scanner: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
+  models: new CurrentScoreModels(new S3ModelRegistry(makeS3(env.S3_FORCE_PATH_STYLE), env.MODELS_BUCKET), env.SCORE_MODELS, 0),
+  asOf: env.SCORE_CLOCK === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date(),
+});
+export const handler = withPowertools(measureDriftHandler);

@@ -1,0 +1,68 @@
+/**
+ * One step of the scheduled full re-scoring (the Rescore state machine,
+ * lib/constructs/score.ts): scans pages of one segment of the profiles table and re-scores
+ * them as of now (recency grows every day without events), until the segment ends or the
+ * time budget runs low; returns where to continue. The state machine loops on `done`.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { makeDynamo, makeS3 } from '../shared/clients.ts';
+import { loadEnv } from '../shared/env.ts';
+import { withPowertools } from '../shared/middleware.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
+import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
+import type { ProfileScanner, ProfileStore } from '../domain/ports.ts';
+import type { ModelArtifact } from '../domain/scoring/artifact.ts';
+import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
+import { rescoreProfiles, type RescoreReport } from '../domain/scoring/keep-scores.ts';
+import type { Profile } from '../../schemas/profile.ts';
+
+export const rescoreInputSchema = z.object({
+  segment: z.number().int().min(0),
+  totalSegments: z.number().int().min(1).max(1000),
+  cursor: z.string().optional(),
+  /** Totals so far for this segment (the state machine passes them back in). */
+  totals: z.object({ profiles: z.number(), scored: z.number(), unchanged: z.number(), skipped: z.number() }).optional(),
+});
+export type RescoreInput = z.infer<typeof rescoreInputSchema>;
+export type RescoreOutput = Omit<RescoreInput, 'cursor'> & { cursor?: string; done: boolean; totals: RescoreReport };
+
+export interface RescoreDeps {
+  store: Pick<ProfileStore, 'getProfile' | 'saveProfile'> & ProfileScanner;
+  models: { get(): Promise<ModelArtifact[]> };
+  asOf: (profile: Profile) => Date;
+  now: () => Date;
+  /** Stop starting pages when less than this is left of the invocation. */
+  reserveMs?: number;
+}
+
+export function makeRescoreProfiles(deps: RescoreDeps) {
+  return async (input: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RescoreOutput> => {
+    const { segment, totalSegments, cursor: start, totals: before } = rescoreInputSchema.parse(input);
+    const totals: RescoreReport = before ?? { profiles: 0, scored: 0, unchanged: 0, skipped: 0 };
+    const models = await deps.models.get();
+    let cursor = start;
+    if (models.length === 0) return { segment, totalSegments, done: true, totals };
+    do {
+      const page = await deps.store.scanProfiles({ segment, totalSegments, cursor, limit: 500 });
+      const r = await rescoreProfiles(page.profiles, { ...deps, models });
+      for (const k of Object.keys(totals) as (keyof RescoreReport)[]) totals[k] += r[k];
+      metrics.addMetric('ProfilesRescored', MetricUnit.Count, r.scored);
+      cursor = page.cursor;
+    } while (cursor && context.getRemainingTimeInMillis() > (deps.reserveMs ?? 60_000));
+    logger.info('segment step', { segment, totalSegments, done: !cursor, ...totals });
+    return { segment, totalSegments, ...(cursor ? { cursor } : {}), done: !cursor, totals };
+  };
+}
+
+const env = loadEnv('rescore-profiles');
+const s3 = makeS3(env.S3_FORCE_PATH_STYLE);
+export const rescore = makeRescoreProfiles({
+  store: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
+  models: new CurrentScoreModels(new S3ModelRegistry(s3, env.MODELS_BUCKET), env.SCORE_MODELS, env.MODEL_CACHE_SECONDS * 1000),
+  asOf: env.SCORE_CLOCK === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date(),
+  now: () => new Date(),
+});
+export const handler = withPowertools(rescore);

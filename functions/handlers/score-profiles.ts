@@ -1,0 +1,62 @@
+/**
+ * Profile-changes stream → fresh scores: every profile Tag announces is read, scored with
+ * the registry's current models and written back if a score moved (one conditional write,
+ * none when nothing changed; functions/domain/scoring/keep-scores.ts). Ids repeated in a
+ * batch are scored once. Unreadable records are kept in the failed-events store and
+ * acknowledged; storage errors and races lost past the retries are thrown, so Lambda
+ * retries the batch (re-scoring is idempotent).
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { makeDynamo, makeS3 } from '../shared/clients.ts';
+import { loadEnv } from '../shared/env.ts';
+import { withPowertools } from '../shared/middleware.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { readStreamRecords } from '../shared/clean-records.ts';
+import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
+import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
+import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
+import { forEachLimit } from '../domain/update-profiles.ts';
+import type { FailedEventSink, ProfileStore } from '../domain/ports.ts';
+import type { ModelArtifact } from '../domain/scoring/artifact.ts';
+import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
+import { keepScores, type ScoreOutcome } from '../domain/scoring/keep-scores.ts';
+import type { Profile } from '../../schemas/profile.ts';
+import { profileChangeSchema } from '../../schemas/profile-change.ts';
+
+export interface ScoreProfilesDeps {
+  store: Pick<ProfileStore, 'getProfile' | 'saveProfile'>;
+  failed: FailedEventSink;
+  models: { get(): Promise<ModelArtifact[]> };
+  asOf: (profile: Profile) => Date;
+  now: () => Date;
+}
+
+export function makeScoreProfiles(deps: ScoreProfilesDeps) {
+  return async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
+    const { events, failed, response } = await readStreamRecords(event, context, 'score', deps.now().toISOString(), profileChangeSchema);
+    await deps.failed.put(failed);
+    const models = await deps.models.get();
+    const outcomes: Record<ScoreOutcome, number> = { scored: 0, unchanged: 0, 'not-found': 0, 'no-model-applies': 0 };
+    if (models.length > 0) {
+      const ids = [...new Set(events.map((e) => e.profileId))];
+      await forEachLimit(ids, 8, async (id) => outcomes[await keepScores(id, { ...deps, models })]++);
+    }
+    logger.info('batch scored', { records: event.Records.length, failed: failed.length, models: models.map((m) => `${m.model}@${m.version}`), ...outcomes });
+    metrics.addMetric('ProfilesScored', MetricUnit.Count, outcomes.scored);
+    metrics.addMetric('ScoresUnchanged', MetricUnit.Count, outcomes.unchanged);
+    metrics.addMetric('FailedEvents', MetricUnit.Count, failed.length);
+    return response;
+  };
+}
+
+const env = loadEnv('score-profiles');
+const s3 = makeS3(env.S3_FORCE_PATH_STYLE);
+export const scoreProfiles = makeScoreProfiles({
+  store: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
+  failed: new S3FailedEventSink(s3, env.FAILED_EVENTS_BUCKET),
+  models: new CurrentScoreModels(new S3ModelRegistry(s3, env.MODELS_BUCKET), env.SCORE_MODELS, env.MODEL_CACHE_SECONDS * 1000),
+  asOf: env.SCORE_CLOCK === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date(),
+  now: () => new Date(),
+});
+export const handler = withPowertools(scoreProfiles);

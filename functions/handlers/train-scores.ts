@@ -1,0 +1,70 @@
+/**
+ * The scheduled training job (weekly, lib/constructs/score.ts): reads every profile, retrains
+ * churn risk and lifetime value from them (functions/domain/scoring/profile-training.ts) and
+ * publishes each to the model registry; churn is promoted only when it beats the recency-only
+ * baseline on held-out profiles. Too few profiles is a logged skip, not a failure.
+ * Propensity needs labelled campaign contacts: it is trained from a file (`sightline train
+ * propensity --data`) until campaigns record outcomes on profiles.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { makeDynamo, makeS3 } from '../shared/clients.ts';
+import { loadEnv } from '../shared/env.ts';
+import { withPowertools } from '../shared/middleware.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { publishScoreModel } from '../shared/publish-score-model.ts';
+import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
+import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
+import type { ModelRegistry } from '../domain/model-registry.ts';
+import type { ProfileScanner } from '../domain/ports.ts';
+import { NotEnoughProfilesError, trainFromProfiles } from '../domain/scoring/profile-training.ts';
+import type { Profile } from '../../schemas/profile.ts';
+
+export interface TrainScoresDeps {
+  scanner: ProfileScanner;
+  registry: ModelRegistry;
+  models: string[];
+  source: string;
+  now: () => Date;
+}
+
+export async function readAllProfiles(scanner: ProfileScanner): Promise<Profile[]> {
+  const out: Profile[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await scanner.scanProfiles({ segment: 0, totalSegments: 1, cursor });
+    out.push(...page.profiles);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+export function makeTrainScores(deps: TrainScoresDeps) {
+  return async (): Promise<{ model: string; version?: string; promoted: boolean; verdict: string }[]> => {
+    const at = deps.now();
+    const profiles = await readAllProfiles(deps.scanner);
+    const out = [];
+    for (const model of deps.models) {
+      try {
+        const r = trainFromProfiles(model, profiles, at, deps.source);
+        const { info, pointer } = await publishScoreModel(deps.registry, r.artifact, { at, promote: r.promote });
+        out.push({ model, version: info.version, promoted: pointer !== undefined, verdict: r.verdict });
+        metrics.addMetric('ModelsPromoted', MetricUnit.Count, pointer ? 1 : 0);
+      } catch (err) {
+        if (!(err instanceof NotEnoughProfilesError)) throw err;
+        out.push({ model, promoted: false, verdict: err.message });
+      }
+    }
+    logger.info('training done', { profiles: profiles.length, results: out });
+    return out;
+  };
+}
+
+const env = loadEnv('train-scores');
+export const trainScores = makeTrainScores({
+  scanner: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
+  registry: new S3ModelRegistry(makeS3(env.S3_FORCE_PATH_STYLE), env.MODELS_BUCKET),
+  models: env.TRAIN_MODELS,
+  source: `profiles:${env.PROFILES_TABLE_NAME}`,
+  now: () => new Date(),
+});
+export const handler = withPowertools(trainScores);
