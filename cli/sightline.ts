@@ -12,7 +12,8 @@ import { createSource, dynamoFor, fetchProfile, formatProfile, retagAll } from '
 import type { Profile } from '../schemas/profile.ts';
 import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
 import { PersonalizeItems } from '../functions/adapters/personalize.ts';
-import { SCORE_MODELS, currentScoreModels, scoreAll, trainScoreCommand, type ScoreModel } from './commands/train-scores.ts';
+import { SCORE_MODELS, currentScoreModels, driftCommand, formatDrift, scoreAll, trainScoreCommand, trainScoreFromProfilesCommand, type ScoreModel } from './commands/train-scores.ts';
+import { fairnessCommand, formatFairness } from './commands/fairness.ts';
 import { fetchRecommendations, formatRecommendations, importCatalog, profileCountries, readCatalogFile, s3For, trainRecommenderCommand } from './commands/recommender.ts';
 import { recommenderMethodSchema, type RecommenderMethod } from '../functions/domain/recommend/model-schema.ts';
 
@@ -121,7 +122,7 @@ export function buildProgram(): Command {
   program
     .command('train <model>')
     .description('train a model and publish it to the model registry (models: recommender, propensity, churn, clv)')
-    .option('--data <path>', 'recommender: a file (Online Retail, or an interaction-log CSV) instead of the platform’s interaction log; propensity: bank-additional-full.csv.gz; churn, clv: online-retail.csv.gz')
+    .option('--data <path>', 'recommender: a file (Online Retail, or an interaction-log CSV) instead of the platform’s interaction log; propensity: bank-additional-full.csv.gz (required); churn, clv: online-retail.csv.gz instead of the platform’s profiles')
     .option('--method <method>', 'recommender: popularity, item-item, ease (default, chosen by measurement) or als', method)
     .option('--as-of <date>', 'train on what happened up to this instant')
     .option('--no-promote', 'publish the version without making it current')
@@ -132,7 +133,13 @@ export function buildProgram(): Command {
       const target = o.modelsBucket ? undefined : localTarget({ writeKey: 'unused' });
       const progress = !o.json ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
       if ((SCORE_MODELS as readonly string[]).includes(model)) {
-        if (!o.data) throw new InvalidArgumentError(`train ${model} needs --data <file> (training from the platform's profiles is not built yet)`);
+        if (!o.data) {
+          if (model === 'propensity') throw new InvalidArgumentError('train propensity needs --data <bank-additional-full.csv.gz>: profiles carry no campaign outcomes yet');
+          const r = await trainScoreFromProfilesCommand({ model: model as ScoreModel, ddb: dynamoFor(target), table: target!.resources!.PROFILES_TABLE_NAME, s3: s3For(target), modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET, asOf: o.asOf ? instant(o.asOf) : new Date(), promote: o.promote, progress });
+          if (o.json) return console.log(JSON.stringify(r, null, 2));
+          process.stderr.write('\r\x1b[K');
+          return console.log(`${model} ${r.info.version}: ${r.rows.toLocaleString('en-GB')} profiles, trained in ${r.seconds.toFixed(1)} s; ${r.verdict}\n${r.pointer ? 'now current' : 'published, not current'}`);
+        }
         const r = await trainScoreCommand({ model: model as ScoreModel, data: o.data, s3: s3For(target), modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET, promote: o.promote, progress });
         if (o.json) return console.log(JSON.stringify(r, null, 2));
         process.stderr.write('\r\x1b[K');
@@ -198,15 +205,44 @@ export function buildProgram(): Command {
   program
     .command('score')
     .description('score every profile with the current propensity, churn and lifetime-value models, as of a date (recency ages without events)')
-    .option('--as-of <date>', 'ISO date (default: now)')
+    .option('--as-of <date>', 'ISO date (default: now)', instant)
     .option('--table <name>', 'profiles table (default: the local platform’s)')
     .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
-    .action(async (o: { asOf?: string; table?: string; modelsBucket?: string }) => {
+    .action(async (o: { asOf?: Date; table?: string; modelsBucket?: string }) => {
       const target = o.table ? undefined : localTarget({ writeKey: 'unused' });
       const models = await currentScoreModels(s3For(target), o.modelsBucket ?? target!.resources!.MODELS_BUCKET);
-      if (!models.length) throw new InvalidArgumentError('no scoring model is trained yet: sightline train churn|clv|propensity --data <file>');
-      const r = await scoreAll(dynamoFor(target), o.table ?? target!.resources!.PROFILES_TABLE_NAME, models, o.asOf ? new Date(o.asOf) : new Date());
-      console.log(`${r.profiles} profiles, ${r.scored} scored with ${models.map((m) => `${m.model} ${m.version}`).join(', ')}; ${r.conflicts} skipped (changed meanwhile)`);
+      if (!models.length) throw new InvalidArgumentError('no scoring model is trained yet: sightline train churn|clv (from profiles) or propensity --data <file>');
+      const r = await scoreAll(dynamoFor(target), o.table ?? target!.resources!.PROFILES_TABLE_NAME, models, o.asOf ?? new Date());
+      console.log(`${r.profiles} profiles with ${models.map((m) => `${m.model} ${m.version}`).join(', ')}: ${r.scored} re-scored, ${r.unchanged} unchanged, ${r.skipped} without a model that applies`);
+    });
+  program
+    .command('drift')
+    .description('population stability (PSI) of each current model’s features and score: profiles now against its training data')
+    .option('--as-of <date>', 'compute time features as of this date (default: each profile’s own tag time)', instant)
+    .option('--top <n>', 'features shown per model', positiveInt, 5)
+    .option('--table <name>', 'profiles table (default: the local platform’s)')
+    .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
+    .option('--json', 'print the reports as JSON')
+    .action(async (o: { asOf?: Date; top: number; table?: string; modelsBucket?: string; json?: boolean }) => {
+      const target = o.table ? undefined : localTarget({ writeKey: 'unused' });
+      const reports = await driftCommand({ ddb: dynamoFor(target), table: o.table ?? target!.resources!.PROFILES_TABLE_NAME, s3: s3For(target), modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET, asOf: o.asOf });
+      console.log(o.json ? JSON.stringify(reports, null, 2) : formatDrift(reports, o.top));
+    });
+  program
+    .command('fairness <model>')
+    .description('fairness of the campaign selection by age band, marital status and education, with mitigations (model: propensity)')
+    .requiredOption('--data <path>', 'bank-additional-full.csv.gz (labelled outcomes are needed)')
+    .option('--fraction <f>', 'share of people the campaign contacts (its threshold)', (v) => {
+      const n = Number(v);
+      if (!(n > 0 && n < 1)) throw new InvalidArgumentError('must be between 0 and 1');
+      return n;
+    }, 0.1)
+    .option('--attribute <name...>', 'group by these only: age_band, marital, education')
+    .action(async (model: string, o: { data: string; fraction: number; attribute?: string[] }) => {
+      if (model !== 'propensity') throw new InvalidArgumentError('fairness is measured for propensity (the model that selects people for campaigns)');
+      const r = await fairnessCommand({ data: o.data, fraction: o.fraction, attribute: o.attribute, progress: (m) => process.stderr.write(`\r\x1b[K${m}`) });
+      process.stderr.write('\r\x1b[K');
+      console.log(formatFairness(r));
     });
   // ── more commands (campaign, export, erase …) go here, each a thin action over a
   //    function in cli/commands/ ─────────────────────────────────────────────────────────

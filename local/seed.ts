@@ -9,6 +9,9 @@ import { formatProfile, retagAll, scanProfiles } from '../cli/commands/profiles.
 import { fetchRecommendations, formatRecommendations, importCatalog, profileCountries, trainRecommenderCommand } from '../cli/commands/recommender.ts';
 import { CatalogBuilder } from '../functions/domain/recommend/catalog.ts';
 import { demoCatalogLines } from '../functions/domain/demo/demo-shop.ts';
+import { currentScoreModels, scoreAll, trainScoreFromProfilesCommand } from '../cli/commands/train-scores.ts';
+import { NotEnoughProfilesError } from '../functions/domain/scoring/profile-training.ts';
+import { DynamoProfileStore } from '../functions/adapters/dynamo-profile-store.ts';
 
 export async function seedDemo(platform: Platform, config: LocalConfig): Promise<void> {
   console.log('Seeding the synthetic demo shop (seed 7) through the event API…');
@@ -33,6 +36,35 @@ Demo shop: ${r.send.sent} events sent, ${r.send.accepted} accepted; ${counted} c
   const show = ['champions', 'at_risk', 'lost', 'new_customers'].map((seg) => profiles.find((p) => p.tags.rfm_segment === seg)).filter((p) => p !== undefined);
   for (const p of show) console.log(`${formatProfile(p)}\n`);
   await seedRecommender(platform, config, show[0]?.identities.userIds[0]);
+  await seedScores(platform, show[1]?.profileId ?? show[0]?.profileId);
+}
+
+/**
+ * Trains churn risk and lifetime value from the demo profiles (what the weekly job does in
+ * AWS), re-scores every profile (the daily job), and shows one at-risk customer's scores
+ * with their explanations. From here on, every event Tag applies re-scores its profile
+ * through the profile-changes stream.
+ */
+async function seedScores(platform: Platform, profileId: string | undefined): Promise<void> {
+  const ddb = platform.clients.doc;
+  const table = platform.resource('tag-profiles', 'PROFILES_TABLE_NAME');
+  const modelsBucket = platform.resource('score-profiles', 'MODELS_BUCKET');
+  const asOf = new Date();
+  for (const model of ['churn', 'clv'] as const) {
+    try {
+      const r = await trainScoreFromProfilesCommand({ model, ddb, table, s3: platform.clients.s3, modelsBucket, asOf });
+      console.log(`Scoring model ${model} ${r.info.version}: ${r.verdict}${r.pointer ? '' : ' (not made current)'}`);
+    } catch (err) {
+      if (!(err instanceof NotEnoughProfilesError)) throw err;
+      console.log(`Scoring model ${model} not trained: ${err.message}`);
+    }
+  }
+  const models = await currentScoreModels(platform.clients.s3, modelsBucket);
+  const r = await scoreAll(ddb, table, models, asOf);
+  console.log(`Scored ${r.scored} of ${r.profiles} profiles with ${models.map((m) => m.model).join(' and ')} (re-score: npm run sightline -- score; drift: npm run sightline -- drift).\n`);
+  if (!profileId) return;
+  const p = await new DynamoProfileStore(ddb, table).getProfile(profileId);
+  if (p) console.log(`${formatProfile(p)}\n`);
 }
 
 /** Imports the demo catalog, trains the embedded recommender from the archived interactions, and shows one answer of the API. */

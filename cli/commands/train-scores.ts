@@ -12,12 +12,15 @@
  * - clv: Online Retail; BG/NBD + Gamma-Gamma on every customer's history up to the data's end,
  *   12-month horizon.
  */
-import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
-import { newModelVersion, publishModel, type ModelPointer, type ModelVersionInfo } from '../../functions/domain/model-registry.ts';
-import { parseModel, serializeModel, type ModelArtifact } from '../../functions/domain/scoring/artifact.ts';
-import { scoreProfile } from '../../functions/domain/scoring/score-profile.ts';
+import type { ModelPointer, ModelVersionInfo } from '../../functions/domain/model-registry.ts';
+import { parseModel, type ModelArtifact } from '../../functions/domain/scoring/artifact.ts';
+import { rescoreProfiles, type RescoreReport } from '../../functions/domain/scoring/keep-scores.ts';
+import { driftOfProfiles, psiBand, type DriftReport } from '../../functions/domain/scoring/drift.ts';
+import { trainFromProfiles } from '../../functions/domain/scoring/profile-training.ts';
+import { publishScoreModel } from '../../functions/shared/publish-score-model.ts';
+import type { Profile } from '../../schemas/profile.ts';
 import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { scanProfiles } from './profiles.ts';
@@ -106,21 +109,26 @@ export async function trainScoreCommand(opts: { model: ScoreModel; data: string;
   const started = performance.now();
   const artifact = await trainScoreArtifact(opts.model, opts.data, say);
   const seconds = (performance.now() - started) / 1000;
-  const sha256 = createHash('sha256').update(serializeModel(artifact)).digest('hex');
-  const at = new Date();
-  // The stored artifact names its own registry version, so a score can say which model made
-  // it; the version (and the registry's sha256) hash the artifact before that stamp.
-  const body = serializeModel({ ...artifact, version: newModelVersion(at, sha256) });
   say('publishing to the model registry');
-  const { info, pointer } = await publishModel(new S3ModelRegistry(opts.s3, opts.modelsBucket), {
-    name: opts.model,
-    body,
-    sha256,
-    at,
-    promote: opts.promote,
-    summary: { family: artifact.family, rows: artifact.trainingData.rows, from: artifact.trainingData.from, to: artifact.trainingData.to, ...artifact.metrics },
-  });
+  const { info, pointer } = await publishScoreModel(new S3ModelRegistry(opts.s3, opts.modelsBucket), artifact, { at: new Date(), promote: opts.promote });
   return { model: opts.model, rows: artifact.trainingData.rows, metrics: artifact.metrics, seconds, info, pointer };
+}
+
+/**
+ * `sightline train churn|clv` without --data: trains from the platform's own profiles as of
+ * `asOf` (functions/domain/scoring/profile-training.ts, what the weekly job runs in AWS).
+ * Churn becomes current only if it beats recency-only on held-out profiles.
+ */
+export async function trainScoreFromProfilesCommand(opts: { model: ScoreModel; ddb: DynamoDBDocumentClient; table: string; s3: S3Client; modelsBucket: string; asOf: Date; promote?: boolean; progress?: (m: string) => void }): Promise<TrainScoreResult & { verdict: string }> {
+  const say = opts.progress ?? (() => {});
+  const started = performance.now();
+  say('reading profiles');
+  const profiles = await scanProfiles(opts.ddb, opts.table);
+  say(`training ${opts.model} on ${profiles.length} profiles as of ${opts.asOf.toISOString().slice(0, 10)}`);
+  const r = trainFromProfiles(opts.model, profiles, opts.asOf, `profiles:${opts.table}`);
+  const seconds = (performance.now() - started) / 1000;
+  const { info, pointer } = await publishScoreModel(new S3ModelRegistry(opts.s3, opts.modelsBucket), r.artifact, { at: new Date(), promote: opts.promote !== false && r.promote });
+  return { model: opts.model, rows: r.artifact.trainingData.rows, metrics: r.artifact.metrics, seconds, info, pointer, verdict: r.verdict };
 }
 
 /** The registry's current scoring models (those trained so far). */
@@ -135,20 +143,31 @@ export async function currentScoreModels(s3: S3Client, modelsBucket: string): Pr
 }
 
 /**
- * Scores every live profile as of `asOf` with the current models and writes the scores
- * (conditional on the profile's version: a concurrent event write wins, and the next pass
- * scores it). The local equivalent of the scheduled full re-scoring.
+ * Scores every live profile as of `asOf` with the current models and writes what moved
+ * (conditional on the profile's version; functions/domain/scoring/keep-scores.ts, the code
+ * of the daily re-scoring). The local equivalent of the scheduled full re-scoring.
  */
-export async function scoreAll(ddb: DynamoDBDocumentClient, table: string, models: ModelArtifact[], asOf: Date): Promise<{ profiles: number; scored: number; conflicts: number }> {
+export async function scoreAll(ddb: DynamoDBDocumentClient, table: string, models: ModelArtifact[], asOf: Date | ((p: Profile) => Date)): Promise<RescoreReport> {
   const store = new DynamoProfileStore(ddb, table);
-  let scored = 0;
-  let conflicts = 0;
-  const profiles = (await scanProfiles(ddb, table)).filter((p) => !p.mergedInto);
-  for (const p of profiles) {
-    const scores = scoreProfile(p, models, asOf);
-    if (!Object.keys(scores).length) continue;
-    if (await store.saveProfile({ ...p, version: p.version + 1, scores, updatedAt: new Date().toISOString() }, p.version)) scored += 1;
-    else conflicts += 1;
-  }
-  return { profiles: profiles.length, scored, conflicts };
+  const at = typeof asOf === 'function' ? asOf : () => asOf;
+  return rescoreProfiles(await scanProfiles(ddb, table), { store, models, asOf: at, now: () => new Date() });
+}
+
+/** Drift of every current model over the platform's profiles. */
+export async function driftCommand(opts: { ddb: DynamoDBDocumentClient; table: string; s3: S3Client; modelsBucket: string; asOf?: Date }): Promise<DriftReport[]> {
+  const models = await currentScoreModels(opts.s3, opts.modelsBucket);
+  const profiles = await scanProfiles(opts.ddb, opts.table);
+  return driftOfProfiles(models, profiles, (p) => opts.asOf ?? new Date(p.tagsAsOf ?? p.updatedAt));
+}
+
+export function formatDrift(reports: DriftReport[], top = 5): string {
+  if (reports.length === 0) return 'no drift to report: no current model has a drift reference and profiles it applies to (train one: sightline train churn)';
+  return reports
+    .map((r) =>
+      [
+        `${r.model} ${r.version}: ${r.rows} profiles; score PSI ${r.scorePsi.toFixed(3)} (${psiBand(r.scorePsi)})`,
+        ...r.features.slice(0, top).map((f) => `  ${f.name.padEnd(22)} PSI ${f.psi.toFixed(3)}  ${psiBand(f.psi)}`),
+      ].join('\n'),
+    )
+    .join('\n\n');
 }
