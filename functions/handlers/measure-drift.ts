@@ -2,8 +2,8 @@
  * Daily drift check (lib/constructs/score.ts): reads every profile, measures the population
  * stability of each current model's features and score against the training distribution
  * kept in its artifact (functions/domain/scoring/drift.ts), and publishes them as metrics:
- * ScorePsi and FeaturePsi, dimensions model (and feature). The Score construct alarms on
- * ScorePsi. No personal data leaves: only PSI values and names.
+ * ScorePsi and MaxFeaturePsi (dimension model) and FeaturePsi (model, feature). The Score
+ * construct alarms on the first two: an input can shift a lot before the score does. No personal data leaves: only PSI values and names.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { makeDynamo, makeS3 } from '../shared/clients.ts';
@@ -33,6 +33,7 @@ export function makeMeasureDrift(deps: MeasureDriftDeps) {
       const m = metrics.singleMetric();
       m.addDimension('model', r.model);
       m.addMetric('ScorePsi', MetricUnit.NoUnit, r.scorePsi);
+      m.addMetric('MaxFeaturePsi', MetricUnit.NoUnit, r.features[0]?.psi ?? 0);
       for (const f of r.features) {
         const fm = metrics.singleMetric();
         fm.addDimensions({ model: r.model, feature: f.name });

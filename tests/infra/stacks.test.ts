@@ -334,12 +334,14 @@ describe('score stack', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)', Targets: [Match.objectLike({ Input: JSON.stringify({ segments: [0, 1, 2, 3, 4, 5, 6, 7], totalSegments: 8 }) })] });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }) });
   });
-  it('retrains weekly and measures drift daily, with an alarm per model on the score\'s PSI', () => {
+  it('retrains weekly and measures drift daily, with alarms per model on the score\'s and the most shifted feature\'s PSI', () => {
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 2 ? * SUN *)' });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 5 * * ? *)' });
     for (const model of ['propensity', 'churn', 'clv']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Sightline', MetricName: 'ScorePsi', Threshold: 0.25, ComparisonOperator: 'GreaterThanThreshold', Dimensions: Match.arrayWith([{ Name: 'model', Value: model }]) });
+      for (const metric of ['ScorePsi', 'MaxFeaturePsi']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Sightline', MetricName: metric, Threshold: 0.25, ComparisonOperator: 'GreaterThanThreshold', Dimensions: Match.arrayWith([{ Name: 'model', Value: model }]) });
+      }
     }
   });
 });
