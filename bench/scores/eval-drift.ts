@@ -13,9 +13,8 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_BANK, DEFAULT_RETAIL, loadBank, loadRetail } from '../../cli/datasets.ts';
-import { CHURN_FEATURES, churnFeatures, churnLabel } from '../../functions/domain/scoring/churn.ts';
+import { CHURN_FEATURES, churnExamples } from '../../functions/domain/scoring/churn.ts';
 import { measureDrift, psiBand, withDriftReference, type DriftReport } from '../../functions/domain/scoring/drift.ts';
-import type { RawFeatures } from '../../functions/domain/scoring/features.ts';
 import { seededRandom } from '../../functions/domain/scoring/math.ts';
 import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
 import { trainGbm, trainLogistic } from '../../functions/domain/scoring/train.ts';
@@ -44,17 +43,7 @@ const control = measureDrift(controlModel, x.slice(0, cut).filter((_, i) => inCo
 console.log('churn: reading Online Retail');
 const { customers } = await loadRetail(values.retail!);
 const at = (d: string) => Date.parse(`${d}T00:00:00Z`);
-const rowsAt = (cutOff: number) => {
-  const rows: RawFeatures[] = [];
-  const labels: number[] = [];
-  for (const txs of customers.values()) {
-    const f = churnFeatures(txs, cutOff);
-    if (!f) continue;
-    rows.push(f);
-    labels.push(churnLabel(txs, cutOff, 92));
-  }
-  return { rows, labels };
-};
+const rowsAt = (cutOff: number) => churnExamples(customers.values(), cutOff, 92);
 const train = rowsAt(at('2011-06-09'));
 const churn = withDriftReference(trainLogistic(meta('churn', train.rows.length), CHURN_FEATURES, train.rows, train.labels), train.rows);
 const churnLater = measureDrift(churn, rowsAt(at('2011-09-09')).rows)!;

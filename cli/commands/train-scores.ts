@@ -24,7 +24,7 @@ import type { Profile } from '../../schemas/profile.ts';
 import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { scanProfiles } from './profiles.ts';
-import { CHURN_FEATURES, churnFeatures, churnLabel } from '../../functions/domain/scoring/churn.ts';
+import { CHURN_FEATURES, churnExamples } from '../../functions/domain/scoring/churn.ts';
 import { clvSummary, featuresFromStats } from '../../functions/domain/scoring/clv.ts';
 import { withDriftReference } from '../../functions/domain/scoring/drift.ts';
 import type { RawFeatures } from '../../functions/domain/scoring/features.ts';
@@ -80,14 +80,7 @@ async function trainRetailModel(model: 'churn' | 'clv', file: string, say: (m: s
     return withDriftReference(trainClv({ model: 'clv', version: 'unpublished', trainingData: { source: file, from: iso(first), to: iso(end), rows: stats.length } }, stats, 365), stats.map(featuresFromStats));
   }
   const cutOff = end - 92 * DAY;
-  const x: RawFeatures[] = [];
-  const y: number[] = [];
-  for (const txs of customers.values()) {
-    const f = churnFeatures(txs, cutOff);
-    if (!f) continue;
-    x.push(f);
-    y.push(churnLabel(txs, cutOff, 92));
-  }
+  const { rows: x, labels: y } = churnExamples(customers.values(), cutOff, 92);
   const meta = (n: number, metrics?: Record<string, number>): ArtifactMeta => ({ model: 'churn', version: 'unpublished', trainingData: { source: file, from: iso(first), to: iso(cutOff), rows: n }, metrics });
   const fold = stratifiedKFold(y, 5, 7);
   const inTrain = (i: number) => fold[i] !== 0;

@@ -88,3 +88,16 @@ export function churnLabel(transactions: CustomerTransaction[], cutOff: number, 
   const end = cutOff + horizonDays * DAY;
   return transactions.some((t) => t.kind === 'purchase' && t.at >= cutOff && t.at < end) ? 0 : 1;
 }
+
+/** Features as of `cutOff` and the label after it, for every customer who had bought before it. */
+export function churnExamples(customers: Iterable<CustomerTransaction[]>, cutOff: number, horizonDays = 90): { rows: RawFeatures[]; labels: (0 | 1)[] } {
+  const rows: RawFeatures[] = [];
+  const labels: (0 | 1)[] = [];
+  for (const txs of customers) {
+    const f = churnFeatures(txs, cutOff);
+    if (!f) continue;
+    rows.push(f);
+    labels.push(churnLabel(txs, cutOff, horizonDays));
+  }
+  return { rows, labels };
+}
