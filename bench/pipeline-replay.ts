@@ -6,7 +6,11 @@
  * events each, from those measured units and public list prices. Also checks that every
  * accepted event is counted once in profiles or kept in the failed-events store.
  *
- *   npx tsx bench/pipeline-replay.ts [--file ../shared/datasets/online-retail.csv.gz] [--limit N]
+ * With --scores, churn and lifetime value are trained from the same file and made current
+ * before the replay, so the Score consumer re-scores every profile Tag touches: its reads,
+ * writes and time are in the figures (section "pipeline-scores").
+ *
+ *   npx tsx bench/pipeline-replay.ts [--file ../shared/datasets/online-retail.csv.gz] [--limit N] [--scores]
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,8 +24,11 @@ import { replayDemo, replayOnlineRetail, formatReconciliation } from '../cli/com
 import { sendEvents } from '../cli/commands/send-events.ts';
 import { retagAll, scanProfiles } from '../cli/commands/profiles.ts';
 import { fmt, machine, writeSection } from './lib/report.ts';
+import { trainScoreArtifact } from '../cli/commands/train-scores.ts';
+import { S3ModelRegistry } from '../functions/adapters/s3-model-registry.ts';
+import { publishScoreModel } from '../functions/shared/publish-score-model.ts';
 
-const { values } = parseArgs({ options: { file: { type: 'string', default: '../shared/datasets/online-retail.csv.gz' }, limit: { type: 'string' }, write: { type: 'boolean', default: true } }, allowNegative: true });
+const { values } = parseArgs({ options: { file: { type: 'string', default: '../shared/datasets/online-retail.csv.gz' }, limit: { type: 'string' }, write: { type: 'boolean', default: true }, scores: { type: 'boolean', default: false } }, allowNegative: true });
 const limit = values.limit ? Number(values.limit) : undefined;
 const useRetail = existsSync(values.file!);
 
@@ -38,6 +45,12 @@ const platform = await startPlatform({
   functionEnv: { AWS_ENDPOINT_URL_DYNAMODB: ddb.url, AWS_ENDPOINT_URL_KINESIS: kin.url },
 });
 const { writeKey } = await platform.createSource('bench');
+if (values.scores) {
+  // Trained before the replay, from the whole file (the figures here are costs, not quality).
+  const registry = new S3ModelRegistry(platform.clients.s3, platform.resource('score-profiles', 'MODELS_BUCKET'));
+  for (const model of ['churn', 'clv'] as const) await publishScoreModel(registry, await trainScoreArtifact(model, values.file!), { at: new Date() });
+  console.log('churn and clv are current: the Score consumer re-scores every profile Tag touches');
+}
 
 console.log(`Replaying ${useRetail ? values.file : 'the demo shop (no dataset found)'} through ${platform.apiUrl}…`);
 const started = Date.now();
@@ -90,7 +103,7 @@ const events = accepted;
 const wcuPerEvent = replayMeter.writeUnits / events;
 const rcuPerEvent = replayMeter.readUnits / events;
 const bytesPerRecord = replayKinesis.putBytes / replayKinesis.putRecords;
-// Kinesis on-demand bills each record rounded up to 1 KB; two streams (raw, clean).
+// Kinesis on-demand bills each record rounded up to 1 KB; three streams (raw, clean, profile changes).
 const kbBilledPerEvent = (replayKinesis.putRecords / events) * Math.ceil(bytesPerRecord / 1024);
 const msPerEvent = (fn: string) => fnStats[fn].totalMs / events;
 
@@ -110,15 +123,17 @@ const PRICE = {
 const perMillion = 1_000_000;
 const requests = perMillion / 10;
 const seconds = requests / 1000; // at 1,000 requests/s
-const memGb = { 'collect-events': 0.5, 'clean-events': 0.5, 'tag-profiles': 1.0 };
+const memGb = { 'collect-events': 0.5, 'clean-events': 0.5, 'tag-profiles': 1.0, 'score-profiles': 1.0 };
+const scoreBatches = fnStats['score-profiles']?.invocations ?? 0;
 const cost = {
   'API Gateway HTTP API requests': (requests / 1e6) * PRICE.httpApiPerMillionRequests,
   'Lambda collect (requests + GB-s)': (requests / 1e6) * PRICE.lambdaPerMillionRequests + requests * (msPerSmallRequest / 1000) * memGb['collect-events'] * PRICE.lambdaArmPerGbSecond,
   'Lambda clean (batches of 100 + GB-s)': (perMillion / 100 / 1e6) * PRICE.lambdaPerMillionRequests + perMillion * (msPerEvent('clean-events') / 1000) * memGb['clean-events'] * PRICE.lambdaArmPerGbSecond,
   'Lambda tag (batches of 1,000 + GB-s)': (perMillion / 1000 / 1e6) * PRICE.lambdaPerMillionRequests + perMillion * (msPerEvent('tag-profiles') / 1000) * memGb['tag-profiles'] * PRICE.lambdaArmPerGbSecond,
-  'Kinesis on-demand data in (2 streams, 1 KB rounding)': ((perMillion * kbBilledPerEvent) / 2 ** 20) * PRICE.kinesisPerGbIn,
-  'Kinesis on-demand data out (2 consumers)': ((perMillion * kbBilledPerEvent) / 2 ** 20) * PRICE.kinesisPerGbOut,
-  'Kinesis stream-hours (2 streams for the duration)': 2 * (seconds / 3600) * PRICE.kinesisPerStreamHour,
+  'Lambda score (its batches + GB-s)': (perMillion * (scoreBatches / events) / 1e6) * PRICE.lambdaPerMillionRequests + perMillion * (msPerEvent('score-profiles') / 1000) * memGb['score-profiles'] * PRICE.lambdaArmPerGbSecond,
+  'Kinesis on-demand data in (3 streams, 1 KB rounding)': ((perMillion * kbBilledPerEvent) / 2 ** 20) * PRICE.kinesisPerGbIn,
+  'Kinesis on-demand data out (one read per record put)': ((perMillion * kbBilledPerEvent) / 2 ** 20) * PRICE.kinesisPerGbOut,
+  'Kinesis stream-hours (3 streams for the duration)': 3 * (seconds / 3600) * PRICE.kinesisPerStreamHour,
   'DynamoDB on-demand writes': perMillion * wcuPerEvent / 1e6 * PRICE.ddbPerMillionWrite,
   'DynamoDB on-demand reads': perMillion * rcuPerEvent / 1e6 * PRICE.ddbPerMillionRead,
   'S3 failed-events puts': perMillion * ((failedClean + toDestination) / events) / 1000 * PRICE.s3PerThousandPuts,
@@ -127,9 +142,9 @@ const cost = {
 const total = Object.values(cost).reduce((a, b) => a + b, 0);
 
 const reconciled = counted + failedClean === accepted;
-const summary = `## Online Retail replay through the local platform
+const summary = `## Online Retail replay through the local platform${values.scores ? ', with scores kept fresh (churn and CLV current)' : ''}
 
-Command: \`npx tsx bench/pipeline-replay.ts --file ${values.file}${limit ? ` --limit ${limit}` : ''}\`
+Command: \`npx tsx bench/pipeline-replay.ts --file ${values.file}${limit ? ` --limit ${limit}` : ''}${values.scores ? ' --scores' : ''}\`
 Machine: ${machine()}
 Data: ${useRetail ? `UCI Online Retail${limit ? `, first ${limit} lines` : ', all 541,909 lines'}` : 'synthetic demo shop'}; sent with @segment/analytics-node in batches of 100 events; all emulators, functions and pollers on this one machine.
 
@@ -166,5 +181,5 @@ ${Object.entries(cost).map(([k, v]) => `| ${k} | ${v.toFixed(4)} |`).join('\n')}
 | **total** | **${total.toFixed(3)}** (target < 0.50) |
 `;
 console.log(summary);
-if (values.write) writeSection(useRetail && !limit ? 'pipeline' : 'pipeline-partial', summary);
+if (values.write) writeSection(`${useRetail && !limit ? 'pipeline' : 'pipeline-partial'}${values.scores ? '-scores' : ''}`, summary);
 process.exit(0);

@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { localTarget } from './config.ts';
-import { formatReconciliation, formatSendReport, replayDemo, replayOnlineRetail } from './commands/replay.ts';
+import { formatReconciliation, formatSendReport, replayBankMarketing, replayDemo, replayOnlineRetail } from './commands/replay.ts';
 import { createSource, dynamoFor, fetchProfile, formatProfile, retagAll } from './commands/profiles.ts';
 import type { Profile } from '../schemas/profile.ts';
 import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
@@ -55,6 +55,20 @@ export function buildProgram(): Command {
       console.log(`largest event: ${result.largestEventBytes.toLocaleString('en-GB')} bytes`);
       if (result.send) console.log(formatSendReport(result.send));
       if (result.send && (result.send.failed > 0 || result.send.rejected > 0)) process.exitCode = 1;
+    });
+  replay
+    .command('bank-marketing <file>')
+    .description('replay UCI Bank Marketing (bank-additional-full.csv[.gz]): identify per client, Campaign Contacted with its context and outcome (no duration)')
+    .option('--endpoint <url>', 'event API base URL (default: the local platform)')
+    .option('--write-key <key>', 'write key (default: the local demo source)')
+    .option('--limit <rows>', 'only the first N rows', positiveInt)
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, o: { endpoint?: string; writeKey?: string; limit?: number; json?: boolean }) => {
+      const target = localTarget({ endpoint: o.endpoint, writeKey: o.writeKey });
+      const r = await replayBankMarketing(file, { apiUrl: target.apiUrl, writeKey: target.writeKey, limit: o.limit, progress: !o.json && process.stderr.isTTY });
+      if (o.json) return console.log(JSON.stringify(r, null, 2));
+      console.log(`\nbank marketing: ${r.rows.toLocaleString('en-GB')} contacts as ${r.events.toLocaleString('en-GB')} events; ${formatSendReport(r.send)}`);
+      if (r.send.failed > 0 || r.send.rejected > 0) process.exitCode = 1;
     });
   replay
     .command('demo')
@@ -134,7 +148,6 @@ export function buildProgram(): Command {
       const progress = !o.json ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
       if ((SCORE_MODELS as readonly string[]).includes(model)) {
         if (!o.data) {
-          if (model === 'propensity') throw new InvalidArgumentError('train propensity needs --data <bank-additional-full.csv.gz>: profiles carry no campaign outcomes yet');
           const r = await trainScoreFromProfilesCommand({ model: model as ScoreModel, ddb: dynamoFor(target), table: target!.resources!.PROFILES_TABLE_NAME, s3: s3For(target), modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET, asOf: o.asOf ? instant(o.asOf) : new Date(), promote: o.promote, progress });
           if (o.json) return console.log(JSON.stringify(r, null, 2));
           process.stderr.write('\r\x1b[K');

@@ -53,6 +53,20 @@ export const aggregatesSchema = z.object({
 });
 export type Aggregates = z.infer<typeof aggregatesSchema>;
 
+/**
+ * The person's latest campaign contact (track "Campaign Contacted"): which campaign, on
+ * which channel, when, its context as sent (what the propensity model reads), and the
+ * outcome once known. The latest by event time wins. Additive in v1.
+ */
+export const campaignContactSchema = z.object({
+  campaign: z.string(),
+  at: z.string(),
+  channel: z.string().optional(),
+  outcome: z.enum(['converted', 'declined']).optional(),
+  context: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+});
+export type CampaignContact = z.infer<typeof campaignContactSchema>;
+
 export const tagValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 export const tagsSchema = z.record(z.string(), tagValueSchema);
 export type Tags = z.infer<typeof tagsSchema>;
@@ -77,6 +91,7 @@ export const profileSchema = z.object({
   consent: z.record(z.string(), z.boolean()).default({}),
   /** Model scores with their explanations (functions/domain/scoring/score-profile.ts); additive in v1. */
   scores: z.record(z.string(), storedScoreSchema).optional(),
+  campaignContact: campaignContactSchema.optional(),
   timezone: z.string().optional(),
   /** Short hashes of the last message ids applied: makes re-delivery a no-op (see domain/profile-update.ts). */
   applied: z.array(z.string()).default([]),

@@ -18,6 +18,8 @@ import { SingleBar, Presets } from 'cli-progress';
 import { RetailConverter, type Reconciliation, type RetailRow, type SegmentLikeEvent } from '../../functions/domain/retail/online-retail.ts';
 import { demoShop } from '../../functions/domain/demo/demo-shop.ts';
 import { sendEvents, type SendReport } from './send-events.ts';
+import { bankEvents } from '../../functions/domain/bank/bank-marketing.ts';
+import { loadBank } from '../datasets.ts';
 
 export interface ReplayResult {
   file: string;
@@ -128,6 +130,17 @@ export async function replayDemo(opts: DemoReplayOptions): Promise<{ seed: numbe
   const events = demoShop({ seed, end });
   const send = await sendEvents(events, { ...opts, total: events.length });
   return { seed, end: end.toISOString(), events: events.length, send };
+}
+
+/**
+ * `replay bank-marketing`: UCI Bank Marketing as identify + "Campaign Contacted" per row
+ * (functions/domain/bank/bank-marketing.ts), so propensity trains from profiles.
+ */
+export async function replayBankMarketing(file: string, opts: { apiUrl: string; writeKey: string; limit?: number; progress?: boolean; batchSize?: number; flushInterval?: number }): Promise<{ rows: number; events: number; send: SendReport }> {
+  const rows = (await loadBank(file)).slice(0, opts.limit);
+  const events = [...bankEvents(rows)];
+  const send = await sendEvents(events, { ...opts, total: events.length });
+  return { rows: rows.length, events: events.length, send };
 }
 
 /** The cleaning report as a two-column table: input lines = accepted + corrected + rejected. */

@@ -3,9 +3,9 @@
  * real datasets and published to the model registry (s3rver locally), each with a held-out
  * figure measured before the final fit on all rows.
  *
- * - propensity: Bank Marketing (bank-additional-full), without `duration`; GBM with the
- *   settings the evaluation chose (PROPENSITY_GBM_OPTIONS). Held out: the last 20 % of rows
- *   (they are in date order), from a model fitted on the first 80 %.
+ * - propensity: Bank Marketing (bank-additional-full), without `duration`; logistic
+ *   regression or the GBM, whichever is better on the last 20 % of rows (they are in date
+ *   order) fitted on the first 80 % (functions/domain/scoring/propensity-training.ts).
  * - churn: Online Retail; features as of the data's end − 92 days, label = no purchase in the
  *   92 days after; logistic regression (the family the evaluation chose by CV). Held out: a
  *   stratified fifth of the customers.
@@ -29,7 +29,8 @@ import { clvSummary, featuresFromStats } from '../../functions/domain/scoring/cl
 import { withDriftReference } from '../../functions/domain/scoring/drift.ts';
 import type { RawFeatures } from '../../functions/domain/scoring/features.ts';
 import { rocAuc, stratifiedKFold } from '../../functions/domain/scoring/metrics.ts';
-import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
+import { propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
+import { trainPropensityModel } from '../../functions/domain/scoring/propensity-training.ts';
 import { predict } from '../../functions/domain/scoring/score.ts';
 import { trainClv, trainGbm, trainLogistic, type ArtifactMeta } from '../../functions/domain/scoring/train.ts';
 import { loadBank, loadRetail } from '../datasets.ts';
@@ -50,21 +51,9 @@ export interface TrainScoreResult {
 }
 
 function trainPropensity(rows: Record<string, string>[], source: string, say: (m: string) => void): ModelArtifact {
-  const x = rows.map(propensityFeaturesFromBankRow);
-  const y = rows.map((r) => (r.y === 'yes' ? 1 : 0));
-  const cut = Math.floor(rows.length * 0.8);
-  const meta = (n: number, metrics?: Record<string, number>): ArtifactMeta => ({
-    model: 'propensity',
-    version: 'unpublished',
-    // The file has no dates (rows are in date order, May 2008 – Nov 2010): the range is the campaign period.
-    trainingData: { source, from: '2008-05-01T00:00:00.000Z', to: '2010-11-30T00:00:00.000Z', rows: n },
-    metrics,
-  });
-  say(`fitting GBM on the first 80 % (${cut} rows) to measure the last 20 %`);
-  const heldOut = trainGbm(meta(cut), PROPENSITY_FEATURES, x.slice(0, cut), y.slice(0, cut), PROPENSITY_GBM_OPTIONS);
-  const auc = rocAuc(x.slice(cut).map((r) => predict(heldOut, r)), y.slice(cut));
-  say(`time-ordered hold-out ROC AUC ${auc.toFixed(4)}; fitting on all ${rows.length} rows`);
-  return withDriftReference(trainGbm(meta(rows.length, { time_ordered_holdout_roc_auc: auc }), PROPENSITY_FEATURES, x, y, PROPENSITY_GBM_OPTIONS), x);
+  // The file has no dates (rows are in date order, May 2008 – Nov 2010): the range is the campaign period.
+  const meta = { model: 'propensity', version: 'unpublished', trainingData: { source, from: '2008-05-01T00:00:00.000Z', to: '2010-11-30T00:00:00.000Z', rows: rows.length } };
+  return trainPropensityModel(rows.map(propensityFeaturesFromBankRow), rows.map((r) => (r.y === 'yes' ? 1 : 0)), meta, say).artifact;
 }
 
 async function trainRetailModel(model: 'churn' | 'clv', file: string, say: (m: string) => void): Promise<ModelArtifact> {

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CleanEvent } from '../../schemas/clean-event.ts';
-import { PROFILE_SCHEMA_VERSION, type Aggregates, type Profile } from '../../schemas/profile.ts';
+import { PROFILE_SCHEMA_VERSION, type Aggregates, type CampaignContact, type Profile } from '../../schemas/profile.ts';
 
 export const DEDUP_WINDOW_HOURS = 48;
 export const MAX_APPLIED = 2000;
@@ -148,7 +148,30 @@ export function applyEvent(p: Profile, e: CleanEvent): Profile {
   }
   if (e.consent) next.consent = isNewer ? { ...p.consent, ...e.consent } : { ...e.consent, ...p.consent };
   if (e.timezone && (isNewer || !p.timezone)) next.timezone = e.timezone;
+  const contact = campaignContactOf(e);
+  if (contact && (!p.campaignContact || contact.at >= p.campaignContact.at)) next.campaignContact = contact;
   return next;
+}
+
+/** The event name campaign contacts (and their outcomes) arrive as. */
+export const CAMPAIGN_CONTACTED = 'Campaign Contacted';
+const CONTACT_KEYS = new Set(['campaign_id', 'channel', 'outcome']);
+const OUTCOMES: Record<string, CampaignContact['outcome']> = { converted: 'converted', yes: 'converted', subscribed: 'converted', declined: 'declined', no: 'declined' };
+
+/** A "Campaign Contacted" event as the profile keeps it: scalar properties become the context. */
+export function campaignContactOf(e: CleanEvent): CampaignContact | undefined {
+  if (e.type !== 'track' || e.event !== CAMPAIGN_CONTACTED) return undefined;
+  const props = e.properties;
+  const context: CampaignContact['context'] = {};
+  for (const [k, v] of Object.entries(props)) if (!CONTACT_KEYS.has(k) && (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) context[k] = v;
+  const outcome = typeof props.outcome === 'string' ? OUTCOMES[props.outcome.toLowerCase()] : undefined;
+  return {
+    campaign: typeof props.campaign_id === 'string' && props.campaign_id ? props.campaign_id : 'unknown',
+    at: e.timestamp,
+    ...(typeof props.channel === 'string' ? { channel: props.channel } : {}),
+    ...(outcome ? { outcome } : {}),
+    context,
+  };
 }
 
 function sumMaps(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
@@ -198,6 +221,7 @@ export function absorb(survivor: Profile, other: Profile): Profile {
     traits: survivorNewer ? { ...other.traits, ...survivor.traits } : { ...survivor.traits, ...other.traits },
     consent: survivorNewer ? { ...other.consent, ...survivor.consent } : { ...survivor.consent, ...other.consent },
     timezone: survivorNewer ? survivor.timezone ?? other.timezone : other.timezone ?? survivor.timezone,
+    campaignContact: (survivor.campaignContact?.at ?? '') >= (other.campaignContact?.at ?? '') ? survivor.campaignContact : other.campaignContact,
     aggregates: mergeAggregates(survivor.aggregates, other.aggregates),
     applied: pruneApplied(union(survivor.applied, other.applied)),
     absorbed: union(union(survivor.absorbed, other.absorbed), [other.profileId]),

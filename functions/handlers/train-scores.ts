@@ -1,10 +1,9 @@
 /**
  * The scheduled training job (weekly, lib/constructs/score.ts): reads every profile, retrains
- * churn risk and lifetime value from them (functions/domain/scoring/profile-training.ts) and
- * publishes each to the model registry; churn is promoted only when it beats the recency-only
- * baseline on held-out profiles. Too few profiles is a logged skip, not a failure.
- * Propensity needs labelled campaign contacts: it is trained from a file (`sightline train
- * propensity --data`) until campaigns record outcomes on profiles.
+ * each model of TRAIN_MODELS from them (functions/domain/scoring/profile-training.ts) and
+ * publishes it to the model registry; churn is promoted only when it beats the recency-only
+ * baseline on held-out profiles. Too few profiles (for propensity: too few campaign contacts
+ * with an outcome) is a logged skip, not a failure.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { makeDynamo, makeS3 } from '../shared/clients.ts';

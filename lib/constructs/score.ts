@@ -8,8 +8,10 @@
  * 2. Rescore, a state machine run daily: a Map over `totalSegments` scan segments, each
  *    looping rescore-profiles (a page at a time, until its time budget) until the segment
  *    ends. Recency grows without events, so churn and value must be refreshed as time passes.
- * 3. train-scores, weekly: retrains churn and lifetime value from the profiles and publishes
- *    them; churn is promoted only if it beats the recency-only baseline on held-out profiles.
+ * 3. train-scores, weekly: retrains the models from the profiles and publishes them: churn
+ *    is promoted only if it beats recency-only on held-out profiles; propensity (from people
+ *    whose latest campaign contact has an outcome) is logistic or GBM, whichever is better on
+ *    the latest fifth of contacts; a model without enough profiles is skipped.
  * 4. measure-drift, daily: population stability index of every feature and of each score,
  *    recent profiles against the training distribution stored in the artifact, published as
  *    metrics (namespace Sightline); alarms per model when its score's PSI or its most
@@ -140,10 +142,10 @@ export class Score extends Construct {
 
     this.trainFunction = new SightlineFunction(this, 'TrainScores', {
       functionName: 'train-scores',
-      environment: { PROFILES_TABLE_NAME: props.profilesTable.tableName, MODELS_BUCKET: props.modelsBucket.bucketName, TRAIN_MODELS: 'churn,clv' },
+      environment: { PROFILES_TABLE_NAME: props.profilesTable.tableName, MODELS_BUCKET: props.modelsBucket.bucketName, TRAIN_MODELS: SCORED_MODELS.join(',') },
       memorySize: 3008,
       timeout: Duration.minutes(15),
-      description: 'Retrain churn and lifetime value from profiles (weekly)',
+      description: 'Retrain the scoring models from profiles (weekly)',
       managedPolicies: [props.scoreModelsWriterPolicy],
     });
     grantItems(this.trainFunction.fn, props.profilesTable, ['Scan']);

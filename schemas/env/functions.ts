@@ -76,8 +76,8 @@ export const envSchemas = {
     ...common,
     PROFILES_TABLE_NAME: z.string().min(1),
     MODELS_BUCKET: z.string().min(1),
-    /** The models the scheduled job retrains from profiles (propensity needs labelled contacts: trained from a file). */
-    TRAIN_MODELS: z.string().default('churn,clv').transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
+    /** The models the scheduled job retrains from profiles (propensity: once contacts carry outcomes). */
+    TRAIN_MODELS: z.string().default('propensity,churn,clv').transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
   }),
   'get-profile': z.object({ ...common, PROFILES_TABLE_NAME: z.string().min(1) }),
   'get-recommendations': z.object({

@@ -20,6 +20,8 @@
  *   profiles; otherwise it is published (for inspection) but the current version stays.
  * - Lifetime value (BG/NBD + Gamma-Gamma) needs no label: it is fitted on every buyer's
  *   repeat purchases, recency and tenure as of `asOf`.
+ * - Response propensity needs outcomes: it trains on profiles whose latest campaign contact
+ *   (track "Campaign Contacted") carries one, logistic or GBM by the time-ordered hold-out.
  */
 import type { Profile } from '../../../schemas/profile.ts';
 import type { ModelArtifact } from './artifact.ts';
@@ -28,7 +30,8 @@ import { featuresFromStats, statsFromFeatures, type ClvStats } from './clv.ts';
 import { withDriftReference } from './drift.ts';
 import type { RawFeatures } from './features.ts';
 import { rocAuc, stratifiedKFold } from './metrics.ts';
-import { clvFeaturesFromProfile } from './score-profile.ts';
+import { clvFeaturesFromProfile, propensityFeaturesFromProfile } from './score-profile.ts';
+import { trainPropensityModel } from './propensity-training.ts';
 import { predict } from './score.ts';
 import { recencyBaseline, trainClv, trainLogistic, type ArtifactMeta } from './train.ts';
 
@@ -147,11 +150,40 @@ export function trainClvFromProfiles(profiles: Profile[], asOf: Date, source: st
   return { artifact, promote: true, verdict: `BG/NBD + Gamma-Gamma fitted on ${stats.length} buyers (${stats.filter((s) => s.x > 0).length} with repeat purchases)` };
 }
 
-/** The models trainable from profiles alone. */
-export const PROFILE_TRAINED_MODELS = ['churn', 'clv'] as const;
+/**
+ * Propensity examples: every person whose latest campaign contact has an outcome, with the
+ * features scoring reads from the profile, in contact-time order (the held-out part is the
+ * latest fifth).
+ */
+export function propensityExamplesFromProfiles(profiles: Profile[]): { rows: RawFeatures[]; labels: (0 | 1)[]; from?: string; to?: string } {
+  const labelled = profiles
+    .filter((p) => !p.mergedInto && p.campaignContact?.outcome)
+    .sort((a, b) => a.campaignContact!.at.localeCompare(b.campaignContact!.at) || a.profileId.localeCompare(b.profileId));
+  const rows: RawFeatures[] = [];
+  const labels: (0 | 1)[] = [];
+  for (const p of labelled) {
+    const f = propensityFeaturesFromProfile(p.traits, p.campaignContact);
+    if (!f) continue;
+    rows.push(f);
+    labels.push(p.campaignContact!.outcome === 'converted' ? 1 : 0);
+  }
+  return { rows, labels, from: labelled[0]?.campaignContact!.at, to: labelled.at(-1)?.campaignContact!.at };
+}
 
-export function trainFromProfiles(model: string, profiles: Profile[], asOf: Date, source: string): ProfileTrainingResult {
+export function trainPropensityFromProfiles(profiles: Profile[], source: string, say?: (m: string) => void): ProfileTrainingResult {
+  const { rows, labels, from, to } = propensityExamplesFromProfiles(profiles);
+  const converted = labels.filter((l) => l === 1).length;
+  if (rows.length < MIN_TRAINING_PROFILES || converted < 5 || rows.length - converted < 5) throw new NotEnoughProfilesError('propensity', rows.length);
+  const r = trainPropensityModel(rows, labels, { model: 'propensity', version: 'unpublished', trainingData: { source, from: new Date(from!).toISOString(), to: new Date(to!).toISOString(), rows: rows.length } }, say);
+  return { artifact: r.artifact, promote: true, verdict: r.verdict };
+}
+
+/** The models trainable from profiles (propensity once campaign contacts carry outcomes). */
+export const PROFILE_TRAINED_MODELS = ['propensity', 'churn', 'clv'] as const;
+
+export function trainFromProfiles(model: string, profiles: Profile[], asOf: Date, source: string, say?: (m: string) => void): ProfileTrainingResult {
   if (model === 'churn') return trainChurnFromProfiles(profiles, asOf, source);
   if (model === 'clv') return trainClvFromProfiles(profiles, asOf, source);
-  throw new Error(`${model} cannot be trained from profiles (they carry no campaign outcomes): train it from a file with --data`);
+  if (model === 'propensity') return trainPropensityFromProfiles(profiles, source, say);
+  throw new Error(`no model named ${model} (known: ${PROFILE_TRAINED_MODELS.join(', ')})`);
 }

@@ -6,11 +6,12 @@
  * - churn and clv read the purchase aggregates Tag maintains; orders in the last 90/180 days
  *   are counted from the per-month statistics (whole months whose first day is in the
  *   window): an approximation of the training features, which count orders by day.
- * - propensity reads Bank-Marketing-like traits (age, job, marital, …), sent by `identify`;
- *   a profile without an `age` trait is not scored for it (its features would all be fills).
+ * - propensity reads who the person is from `identify` traits (age, job, marital, …) and the
+ *   context of their latest campaign contact; a profile without an `age` trait is not scored
+ *   for it (its features would mostly be fills).
  * - Every stored score keeps its contributions and the top three as readable text.
  */
-import type { Aggregates, Profile, StoredScore } from '../../../schemas/profile.ts';
+import type { Aggregates, CampaignContact, Profile, StoredScore } from '../../../schemas/profile.ts';
 import type { ModelArtifact } from './artifact.ts';
 import { statsFromFeatures } from './clv.ts';
 import type { RawFeatures } from './features.ts';
@@ -46,9 +47,22 @@ export function clvFeaturesFromProfile(a: Aggregates, asOf: number): RawFeatures
   return f;
 }
 
-export function propensityFeaturesFromProfile(traits: Record<string, unknown>): RawFeatures | undefined {
+/**
+ * Propensity features of a person: who they are (identify traits) and the context of their
+ * latest campaign contact (track "Campaign Contacted"), falling back to traits of the same
+ * name for apps that send the context as traits.
+ */
+export function propensityFeaturesFromProfile(traits: Record<string, unknown>, contact?: CampaignContact): RawFeatures | undefined {
   if (typeof traits.age !== 'number') return undefined;
-  const t = (k: string) => (typeof traits[k] === 'string' || typeof traits[k] === 'number' ? (traits[k] as string | number) : undefined);
+  const c = contact?.context ?? {};
+  const t = (k: string, ...fallbacks: string[]) => {
+    for (const key of [k, ...fallbacks]) {
+      const v = c[key] ?? traits[key];
+      if (typeof v === 'string' || typeof v === 'number') return v;
+    }
+    return undefined;
+  };
+  const pdays = t('days_since_previous');
   return {
     age: traits.age,
     job: t('job'),
@@ -57,13 +71,18 @@ export function propensityFeaturesFromProfile(traits: Record<string, unknown>): 
     credit_default: t('credit_default'),
     housing_loan: t('housing_loan'),
     personal_loan: t('personal_loan'),
-    contact: t('contact'),
-    month: t('last_contact_month'),
-    day_of_week: t('last_contact_day'),
+    contact: contact?.channel ?? t('contact'),
+    month: t('month', 'last_contact_month'),
+    day_of_week: t('day_of_week', 'last_contact_day'),
     campaign_contacts: t('campaign_contacts'),
     previous_contacts: t('previous_contacts'),
-    days_since_previous: typeof traits.days_since_previous === 'number' ? pdaysBand(traits.days_since_previous) : undefined,
+    days_since_previous: typeof pdays === 'number' ? pdaysBand(pdays) : pdays,
     previous_outcome: t('previous_outcome'),
+    emp_var_rate: t('emp_var_rate'),
+    cons_price_idx: t('cons_price_idx'),
+    cons_conf_idx: t('cons_conf_idx'),
+    euribor_3m: t('euribor_3m'),
+    employed: t('employed'),
   };
 }
 
@@ -71,7 +90,7 @@ export function propensityFeaturesFromProfile(traits: Record<string, unknown>): 
 export const featuresFor: Record<string, (p: Profile, asOf: number) => RawFeatures | undefined> = {
   churn: (p, asOf) => churnFeaturesFromProfile(p.aggregates, asOf),
   clv: (p, asOf) => clvFeaturesFromProfile(p.aggregates, asOf),
-  propensity: (p) => propensityFeaturesFromProfile(p.traits),
+  propensity: (p) => propensityFeaturesFromProfile(p.traits, p.campaignContact),
 };
 
 /** The profile's scores by every model given that applies to it (others are left as they were). */

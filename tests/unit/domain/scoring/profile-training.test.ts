@@ -56,8 +56,8 @@ describe('training from profiles', () => {
     expect(r.artifact.drift?.features.map((f) => f.name)).toEqual(r.artifact.features.map((f) => f.name));
   });
 
-  it('refuses too few profiles, and propensity (profiles carry no campaign outcomes)', () => {
+  it('refuses too few profiles, and propensity without campaign contacts that have an outcome', () => {
     expect(() => trainChurnFromProfiles(population.slice(0, 10), asOf, 'x')).toThrow(NotEnoughProfilesError);
-    expect(() => trainFromProfiles('propensity', population, asOf, 'x')).toThrow(/--data/);
+    expect(() => trainFromProfiles('propensity', population, asOf, 'x')).toThrow(/propensity: 0 usable profiles/);
   });
 });
