@@ -63,8 +63,9 @@ async function seedScores(platform: Platform, profileId: string | undefined): Pr
   const r = await scoreAll(ddb, table, models, asOf);
   console.log(`Scored ${r.scored} of ${r.profiles} profiles with ${models.map((m) => m.model).join(' and ')} (re-score: npm run sightline -- score; drift: npm run sightline -- drift).\n`);
   if (!profileId) return;
-  const p = await new DynamoProfileStore(ddb, table).getProfile(profileId);
-  if (p) console.log(`${formatProfile(p)}\n`);
+  const store = new DynamoProfileStore(ddb, table);
+  const p = await store.getProfile(profileId);
+  if (p) console.log(`${formatProfile({ ...p, scores: (await store.getScores([profileId])).get(profileId)?.scores })}\n`);
 }
 
 /** Imports the demo catalog, trains the embedded recommender from the archived interactions, and shows one answer of the API. */

@@ -3,6 +3,7 @@
  *
  *   pk                     sk        item
  *   P#<profileId>          PROFILE   the profile (traits, aggregates, tags, consent)
+ *   P#<profileId>          SCORES    its model scores with explanations (scoresItemSchema)
  *   ID#<kind>#<value>      ID        identity → profileId   (kind: user | anon | email)
  *
  * Every item carries `schemaVersion`; readers accept every version they know.
@@ -66,6 +67,21 @@ export const campaignContactSchema = z.object({
   context: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
 });
 export type CampaignContact = z.infer<typeof campaignContactSchema>;
+
+/**
+ * A profile's scores, kept beside it (same partition, sk SCORES) rather than on it: Tag
+ * rewrites the profile item on every batch and would pay for the scores' bytes each time,
+ * and the scorer never races Tag on the profile's version. `profileVersion` is the profile
+ * version the scores were computed from: a write never replaces scores of a newer version.
+ */
+export const scoresItemSchema = z.object({
+  schemaVersion: z.literal(1),
+  profileId: z.string(),
+  profileVersion: z.number().int().nonnegative(),
+  scores: z.record(z.string(), storedScoreSchema),
+  updatedAt: z.string(),
+});
+export type ScoresItem = z.infer<typeof scoresItemSchema>;
 
 export const tagValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 export const tagsSchema = z.record(z.string(), tagValueSchema);

@@ -132,7 +132,7 @@ export async function currentScoreModels(s3: S3Client, modelsBucket: string): Pr
 export async function scoreAll(ddb: DynamoDBDocumentClient, table: string, models: ModelArtifact[], asOf: Date | ((p: Profile) => Date)): Promise<RescoreReport> {
   const store = new DynamoProfileStore(ddb, table);
   const at = typeof asOf === 'function' ? asOf : () => asOf;
-  return rescoreProfiles(await scanProfiles(ddb, table), { store, models, asOf: at, now: () => new Date() });
+  return rescoreProfiles(await scanProfiles(ddb, table), { store, scores: store, models, asOf: at, now: () => new Date() });
 }
 
 /** Drift of every current model over the platform's profiles. */

@@ -11,10 +11,11 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { profileSchema, type Profile } from '../../schemas/profile.ts';
-import { identityKeyString, type IdentityKey, type ProfileScanner, type ProfileStore } from '../domain/ports.ts';
+import { profileSchema, scoresItemSchema, type Profile, type ScoresItem } from '../../schemas/profile.ts';
+import { identityKeyString, type IdentityKey, type ProfileScanner, type ProfileStore, type ScoreStore } from '../domain/ports.ts';
 
 export const profileKey = (profileId: string) => ({ pk: `P#${profileId}`, sk: 'PROFILE' });
+export const scoresKey = (profileId: string) => ({ pk: `P#${profileId}`, sk: 'SCORES' });
 export const identityItemKey = (k: IdentityKey) => ({ pk: `ID#${k.kind}#${k.value}`, sk: 'ID' });
 
 /** Counts what the store consumed, for the write-efficiency benchmark. */
@@ -24,7 +25,7 @@ export interface CapacityMeter {
 
 const BATCH_GET_MAX = 100;
 
-export class DynamoProfileStore implements ProfileStore, ProfileScanner {
+export class DynamoProfileStore implements ProfileStore, ProfileScanner, ScoreStore {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -75,6 +76,37 @@ export class DynamoProfileStore implements ProfileStore, ProfileScanner {
         return [p.profileId, p];
       }),
     );
+  }
+
+  /** Eventually consistent: a scores item is rewritten whole, and a stale read costs one more write at most. */
+  async getScores(profileIds: string[]): Promise<Map<string, ScoresItem>> {
+    const items = await this.batchGet(profileIds.map(scoresKey), false);
+    return new Map(
+      items.map((item) => {
+        const { pk: _pk, sk: _sk, ...rest } = item;
+        const s = scoresItemSchema.parse(rest);
+        return [s.profileId, s];
+      }),
+    );
+  }
+
+  async saveScores(item: ScoresItem): Promise<boolean> {
+    try {
+      const out = await this.ddb.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...scoresKey(item.profileId), ...item },
+          ConditionExpression: 'attribute_not_exists(pk) OR profileVersion <= :v',
+          ExpressionAttributeValues: { ':v': item.profileVersion },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.count('write', out.ConsumedCapacity);
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   async findIdentities(keys: IdentityKey[]): Promise<Map<string, string>> {

@@ -4,7 +4,7 @@
  * Adapters never swallow errors: a failed write throws, a lost race is a typed answer.
  */
 import type { FailedEvent } from '../../schemas/failed-event.ts';
-import type { IdentityKind, Profile } from '../../schemas/profile.ts';
+import type { IdentityKind, Profile, ScoresItem } from '../../schemas/profile.ts';
 
 export interface IdentityKey {
   kind: IdentityKind;
@@ -30,6 +30,13 @@ export interface ProfileStore {
    * exist yet). The stored version becomes `profile.version`. False when someone else won.
    */
   saveProfile(profile: Profile, expectedVersion: number): Promise<boolean>;
+}
+
+/** Scores kept beside each profile (schemas/profile.ts ScoresItem). */
+export interface ScoreStore {
+  getScores(profileIds: string[]): Promise<Map<string, ScoresItem>>;
+  /** Writes unless the stored item was computed from a newer profile version; false then. */
+  saveScores(item: ScoresItem): Promise<boolean>;
 }
 
 /** One page of a parallel scan over live and merged profiles (the scheduled re-scoring). */

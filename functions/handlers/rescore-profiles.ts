@@ -13,7 +13,7 @@ import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
 import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
-import type { ProfileScanner, ProfileStore } from '../domain/ports.ts';
+import type { ProfileScanner, ProfileStore, ScoreStore } from '../domain/ports.ts';
 import type { ModelArtifact } from '../domain/scoring/artifact.ts';
 import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
 import { rescoreProfiles, type RescoreReport } from '../domain/scoring/keep-scores.ts';
@@ -30,7 +30,8 @@ export type RescoreInput = z.infer<typeof rescoreInputSchema>;
 export type RescoreOutput = Omit<RescoreInput, 'cursor'> & { cursor?: string; done: boolean; totals: RescoreReport };
 
 export interface RescoreDeps {
-  store: Pick<ProfileStore, 'getProfile' | 'saveProfile'> & ProfileScanner;
+  store: Pick<ProfileStore, 'getProfile'> & ProfileScanner;
+  scores: ScoreStore;
   models: { get(): Promise<ModelArtifact[]> };
   asOf: (profile: Profile) => Date;
   now: () => Date;
@@ -59,8 +60,10 @@ export function makeRescoreProfiles(deps: RescoreDeps) {
 
 const env = loadEnv('rescore-profiles');
 const s3 = makeS3(env.S3_FORCE_PATH_STYLE);
+const profiles = new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME);
 export const rescore = makeRescoreProfiles({
-  store: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
+  store: profiles,
+  scores: profiles,
   models: new CurrentScoreModels(new S3ModelRegistry(s3, env.MODELS_BUCKET), env.SCORE_MODELS, env.MODEL_CACHE_SECONDS * 1000),
   asOf: env.SCORE_CLOCK === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date(),
   now: () => new Date(),

@@ -1,8 +1,8 @@
 /**
- * Profile-changes stream → fresh scores: every profile Tag announces is read, scored with
- * the registry's current models and written back if a score moved (one conditional write,
- * none when nothing changed; functions/domain/scoring/keep-scores.ts). Ids repeated in a
- * batch are scored once. Unreadable records are kept in the failed-events store and
+ * Profile-changes stream → fresh scores: every profile Tag announces is read with its scores
+ * item, scored with the registry's current models, and the scores item is written if a score
+ * moved (one conditional write, none when nothing changed; functions/domain/scoring/
+ * keep-scores.ts). Ids repeated in a batch are scored once. Unreadable records are kept in the failed-events store and
  * acknowledged; storage errors and races lost past the retries are thrown, so Lambda
  * retries the batch (re-scoring is idempotent).
  */
@@ -17,7 +17,7 @@ import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
 import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
 import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
 import { forEachLimit } from '../domain/update-profiles.ts';
-import type { FailedEventSink, ProfileStore } from '../domain/ports.ts';
+import type { FailedEventSink, ProfileStore, ScoreStore } from '../domain/ports.ts';
 import type { ModelArtifact } from '../domain/scoring/artifact.ts';
 import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
 import { keepScores, type ScoreOutcome } from '../domain/scoring/keep-scores.ts';
@@ -25,7 +25,8 @@ import type { Profile } from '../../schemas/profile.ts';
 import { profileChangeSchema } from '../../schemas/profile-change.ts';
 
 export interface ScoreProfilesDeps {
-  store: Pick<ProfileStore, 'getProfile' | 'saveProfile'>;
+  store: Pick<ProfileStore, 'getProfile'>;
+  scores: ScoreStore;
   failed: FailedEventSink;
   models: { get(): Promise<ModelArtifact[]> };
   asOf: (profile: Profile) => Date;
@@ -37,7 +38,7 @@ export function makeScoreProfiles(deps: ScoreProfilesDeps) {
     const { events, failed, response } = await readStreamRecords(event, context, 'score', deps.now().toISOString(), profileChangeSchema);
     await deps.failed.put(failed);
     const models = await deps.models.get();
-    const outcomes: Record<ScoreOutcome, number> = { scored: 0, unchanged: 0, 'not-found': 0, 'no-model-applies': 0 };
+    const outcomes: Record<ScoreOutcome, number> = { scored: 0, unchanged: 0, superseded: 0, 'not-found': 0, 'no-model-applies': 0 };
     if (models.length > 0) {
       const ids = [...new Set(events.map((e) => e.profileId))];
       await forEachLimit(ids, 8, async (id) => outcomes[await keepScores(id, { ...deps, models })]++);
@@ -52,8 +53,10 @@ export function makeScoreProfiles(deps: ScoreProfilesDeps) {
 
 const env = loadEnv('score-profiles');
 const s3 = makeS3(env.S3_FORCE_PATH_STYLE);
+const profiles = new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME);
 export const scoreProfiles = makeScoreProfiles({
-  store: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
+  store: profiles,
+  scores: profiles,
   failed: new S3FailedEventSink(s3, env.FAILED_EVENTS_BUCKET),
   models: new CurrentScoreModels(new S3ModelRegistry(s3, env.MODELS_BUCKET), env.SCORE_MODELS, env.MODEL_CACHE_SECONDS * 1000),
   asOf: env.SCORE_CLOCK === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date(),

@@ -88,7 +88,7 @@ export class Score extends Construct {
       description: 'Re-score profiles that changed',
       managedPolicies: [props.failedEventsWriterPolicy, props.modelsReaderPolicy],
     });
-    grantItems(this.scoreFunction.fn, props.profilesTable, ['GetItem', 'PutItem']);
+    grantItems(this.scoreFunction.fn, props.profilesTable, ['GetItem', 'BatchGetItem', 'PutItem']);
     this.consumer = new StreamConsumer(this, 'Consumer', {
       fn: this.scoreFunction.fn,
       stream: props.changesStream,
@@ -108,7 +108,7 @@ export class Score extends Construct {
       description: 'Re-score one scan segment of the profiles (daily)',
       managedPolicies: [props.modelsReaderPolicy],
     });
-    grantItems(this.rescoreFunction.fn, props.profilesTable, ['Scan', 'GetItem', 'PutItem']);
+    grantItems(this.rescoreFunction.fn, props.profilesTable, ['Scan', 'BatchGetItem', 'PutItem']);
 
     const step = new LambdaInvoke(this, 'Rescore segment', { lambdaFunction: this.rescoreFunction.fn, payloadResponseOnly: true, retryOnServiceExceptions: true });
     const segments = new MapState(this, 'Segments', {

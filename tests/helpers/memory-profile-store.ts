@@ -1,6 +1,6 @@
 /** An in-memory ProfileStore with the same conditional semantics as the DynamoDB adapter, plus fault injection. */
-import type { Profile } from '../../schemas/profile.ts';
-import { identityKeyString, type IdentityKey, type ProfileScanner, type ProfileStore } from '../../functions/domain/ports.ts';
+import type { Profile, ScoresItem } from '../../schemas/profile.ts';
+import { identityKeyString, type IdentityKey, type ProfileScanner, type ProfileStore, type ScoreStore } from '../../functions/domain/ports.ts';
 
 export class MemoryProfileStore implements ProfileStore, ProfileScanner {
   profiles = new Map<string, Profile>();
@@ -71,5 +71,31 @@ export class MemoryProfileStore implements ProfileStore, ProfileScanner {
   }
   live(): Profile[] {
     return [...this.profiles.values()].filter((p) => !p.mergedInto);
+  }
+}
+
+/** An in-memory ScoreStore with the adapter's monotonic condition. */
+export class MemoryScoreStore implements ScoreStore {
+  items = new Map<string, ScoresItem>();
+  writes = 0;
+  failSaveAt?: number;
+  async getScores(ids: string[]) {
+    const out = new Map<string, ScoresItem>();
+    for (const id of ids) {
+      const s = this.items.get(id);
+      if (s) out.set(id, structuredClone(s));
+    }
+    return out;
+  }
+  async saveScores(item: ScoresItem) {
+    if (this.failSaveAt !== undefined && --this.failSaveAt === 0) {
+      this.failSaveAt = undefined;
+      throw new Error('injected: ProvisionedThroughputExceededException');
+    }
+    const current = this.items.get(item.profileId);
+    if (current && current.profileVersion > item.profileVersion) return false;
+    this.items.set(item.profileId, structuredClone(item));
+    this.writes++;
+    return true;
   }
 }

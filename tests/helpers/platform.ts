@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startPlatform, type Platform, type PlatformOptions } from '../../local/platform.ts';
-import type { Profile } from '../../schemas/profile.ts';
+import type { Profile, ScoresItem } from '../../schemas/profile.ts';
 import type { FailedEvent } from '../../schemas/failed-event.ts';
 
 export async function testPlatform(opts: Partial<PlatformOptions> = {}): Promise<Platform & { dataDir: string; cleanup(): Promise<void> }> {
@@ -28,6 +28,19 @@ export async function allProfiles(p: Platform): Promise<Profile[]> {
   do {
     const page = await p.clients.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
     for (const item of page.Items ?? []) if (item.sk === 'PROFILE') out.push(item as Profile);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/** Every scores item (schemas/profile.ts ScoresItem), by profile id. */
+export async function allScores(p: Platform): Promise<Map<string, ScoresItem>> {
+  const table = p.resource('tag-profiles', 'PROFILES_TABLE_NAME');
+  const out = new Map<string, ScoresItem>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await p.clients.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) if (item.sk === 'SCORES') out.set(item.profileId as string, item as ScoresItem);
     start = page.LastEvaluatedKey;
   } while (start);
   return out;

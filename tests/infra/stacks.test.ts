@@ -307,8 +307,8 @@ describe('score stack', () => {
   const managed = (fn: string) => JSON.stringify(template.findResources('AWS::IAM::Role')[roleOf(template, fn)].Properties.ManagedPolicyArns ?? []);
   it('grants each scoring function only its own table actions: no Scan for the stream consumer, no writes for training and drift', () => {
     // Assess
-    expect(dynamoActions('score-profiles')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
-    expect(dynamoActions('rescore-profiles')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan']);
+    expect(dynamoActions('score-profiles')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(dynamoActions('rescore-profiles')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:Scan']);
     expect(dynamoActions('train-scores')).toEqual(['dynamodb:Scan']);
     expect(dynamoActions('measure-drift')).toEqual(['dynamodb:Scan']);
   });

@@ -11,7 +11,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { buildApp } from '../../bin/app.ts';
 import { stateMachinesOf } from '../../local/asl.ts';
-import { allProfiles, basicAuth, testPlatform } from '../helpers/platform.ts';
+import { allProfiles, allScores, basicAuth, testPlatform } from '../helpers/platform.ts';
 import { churnModel, churnRows } from '../helpers/scoring-fixtures.ts';
 import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
 import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
@@ -53,20 +53,23 @@ describe('scores on the local platform', () => {
     await send([order('ann', '2011-03-01', 40), order('ann', '2011-06-01', 30), order('bob', '2011-06-20', 25), { type: 'identify', userId: 'cy', traits: { plan: 'pro' }, messageId: 'id-cy', timestamp: '2011-06-20T00:00:00Z' }]);
     // Assess
     const before = new Map((await allProfiles(platform)).map((p) => [p.profileId, p]));
-    const ann = before.get('u-ann')!.scores!.churn;
+    const scoresBefore = await allScores(platform);
+    const ann = scoresBefore.get('u-ann')!.scores.churn;
     expect(ann).toMatchObject({ model: 'churn', output: 'probability', at: before.get('u-ann')!.tagsAsOf });
+    expect(scoresBefore.get('u-ann')!.profileVersion).toBe(before.get('u-ann')!.version);
+    expect(before.get('u-ann')!.scores).toBeUndefined(); // beside the profile, not on it
     expect(ann.version).toMatch(/^20261130T000000Z-[0-9a-f]{8}$/);
     expect(ann.explanation[0]).toMatch(/: [+-]\d\.\d\d$/);
-    expect(before.get('u-bob')!.scores?.churn).toBeDefined();
-    expect(before.get('u-cy')!.scores).toBeUndefined(); // no purchases: churn does not apply
+    expect(scoresBefore.get('u-bob')!.scores.churn).toBeDefined();
+    expect(scoresBefore.has('u-cy')).toBe(false); // no purchases: churn does not apply
 
     // Act: ann orders again months later
     await send([order('ann', '2011-11-25', 60)]);
     // Assess: the change reached her score; bob's stayed as it was
-    const after = new Map((await allProfiles(platform)).map((p) => [p.profileId, p]));
-    expect(after.get('u-ann')!.scores!.churn.value).not.toBe(ann.value);
-    expect(after.get('u-ann')!.scores!.churn.contributions.find((c) => c.feature === 'frequency')?.value).toBe(3);
-    expect(after.get('u-bob')!.version).toBe(before.get('u-bob')!.version);
+    const after = await allScores(platform);
+    expect(after.get('u-ann')!.scores.churn.value).not.toBe(ann.value);
+    expect(after.get('u-ann')!.scores.churn.contributions.find((c) => c.feature === 'frequency')?.value).toBe(3);
+    expect(after.get('u-bob')).toEqual(scoresBefore.get('u-bob'));
   });
 
   it('runs the synthesized Rescore state machine over every scan segment until each is done', async () => {
@@ -74,8 +77,10 @@ describe('scores on the local platform', () => {
     const { stacks } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
     const [definition] = [...stateMachinesOf(Template.fromStack(stacks.score).toJSON()).values()];
     const table = platform.resource('score-profiles', 'PROFILES_TABLE_NAME');
+    const profiles = new DynamoProfileStore(platform.clients.doc, table);
     const rescore = makeRescoreProfiles({
-      store: new DynamoProfileStore(platform.clients.doc, table),
+      store: profiles,
+      scores: profiles,
       models: { get: async () => [churnModel] },
       asOf: () => new Date('2012-06-01T00:00:00Z'), // half a year later: recency has grown
       now: () => new Date(),
@@ -93,8 +98,9 @@ describe('scores on the local platform', () => {
     // Assess
     expect(out.map((o) => o.done)).toEqual([true, true, true]);
     expect(out.reduce((s, o) => s + o.totals.scored, 0)).toBe(buyers.length);
-    const rescored = (await allProfiles(platform)).filter((p) => p.scores?.churn);
-    expect(rescored.map((p) => p.scores!.churn.at)).toEqual(rescored.map(() => '2012-06-01T00:00:00.000Z'));
+    const rescored = [...(await allScores(platform)).values()].filter((s) => s.scores.churn);
+    expect(rescored.length).toBe(buyers.length);
+    expect(rescored.map((s) => s.scores.churn.at)).toEqual(rescored.map(() => '2012-06-01T00:00:00.000Z'));
     expect(calls.length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -8,7 +8,7 @@ import { updateProfiles } from '../../../functions/domain/update-profiles.ts';
 import { RULE_SET_ID, RULE_SET_V1 } from '../../../functions/domain/tags.ts';
 import type { FailedEvent } from '../../../schemas/failed-event.ts';
 import type { StreamRecordOut } from '../../../functions/domain/ports.ts';
-import { MemoryProfileStore } from '../../helpers/memory-profile-store.ts';
+import { MemoryProfileStore, MemoryScoreStore } from '../../helpers/memory-profile-store.ts';
 import { order } from '../../helpers/events.ts';
 
 function request(path: string, body: unknown, sourceId: string | null = 'src-1') {
@@ -76,14 +76,17 @@ describe('authorize-write-key handler', () => {
 });
 
 describe('get-profile handler', () => {
-  it('finds a profile by userId and hides the dedup bookkeeping', async () => {
+  it('finds a profile by userId with its scores, and hides the dedup bookkeeping', async () => {
     const store = new MemoryProfileStore();
     await updateProfiles([order('u1', '2011-11-01T00:00:00.000Z', 20)], { store, ruleSet: RULE_SET_V1, ruleSetId: RULE_SET_ID, now: () => new Date(), clock: 'event' });
-    const res = (await makeGetProfile(store)({ pathParameters: { id: 'u1' }, rawPath: '/v1/profiles/u1' })) as { statusCode: number; body: string };
+    const scores = new MemoryScoreStore();
+    const churn = { value: 0.2, output: 'probability' as const, base: -1, contributions: [], explanation: ['orders 1: -0.30'], model: 'churn', version: 'v1', at: '2011-11-02T00:00:00.000Z' };
+    await scores.saveScores({ schemaVersion: 1, profileId: 'u-u1', profileVersion: 1, scores: { churn }, updatedAt: '2011-11-02T00:00:00.000Z' });
+    const res = (await makeGetProfile(store, scores)({ pathParameters: { id: 'u1' }, rawPath: '/v1/profiles/u1' })) as { statusCode: number; body: string };
     expect(res.statusCode).toBe(200);
     const body = JSON.parse(res.body);
-    expect(body).toMatchObject({ profileId: 'u-u1', aggregates: { orders: 1 }, tags: { rfm_r: 5 } });
+    expect(body).toMatchObject({ profileId: 'u-u1', aggregates: { orders: 1 }, tags: { rfm_r: 5 }, scores: { churn } });
     expect(body.applied).toBeUndefined();
-    expect(((await makeGetProfile(store)({ pathParameters: { id: 'nobody' }, rawPath: '' })) as { statusCode: number }).statusCode).toBe(404);
+    expect(((await makeGetProfile(store, scores)({ pathParameters: { id: 'nobody' }, rawPath: '' })) as { statusCode: number }).statusCode).toBe(404);
   });
 });
