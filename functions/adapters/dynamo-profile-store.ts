@@ -90,6 +90,22 @@ export class DynamoProfileStore implements ProfileStore, ProfileScanner, ScoreSt
     );
   }
 
+  async getProfilesWithScores(profileIds: string[]): Promise<{ profiles: Map<string, Profile>; scores: Map<string, ScoresItem> }> {
+    const items = await this.batchGet(profileIds.flatMap((id) => [profileKey(id), scoresKey(id)]), false);
+    const profiles = new Map<string, Profile>();
+    const scores = new Map<string, ScoresItem>();
+    for (const { pk: _pk, sk, ...rest } of items) {
+      if (sk === 'SCORES') {
+        const s = scoresItemSchema.parse(rest);
+        scores.set(s.profileId, s);
+      } else {
+        const p = profileSchema.parse(rest);
+        profiles.set(p.profileId, p);
+      }
+    }
+    return { profiles, scores };
+  }
+
   async saveScores(item: ScoresItem): Promise<boolean> {
     try {
       const out = await this.ddb.send(

@@ -16,7 +16,6 @@ import { readStreamRecords } from '../shared/clean-records.ts';
 import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
 import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
 import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
-import { forEachLimit } from '../domain/update-profiles.ts';
 import type { FailedEventSink, ProfileStore, ScoreStore } from '../domain/ports.ts';
 import type { ModelArtifact } from '../domain/scoring/artifact.ts';
 import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
@@ -38,14 +37,11 @@ export function makeScoreProfiles(deps: ScoreProfilesDeps) {
     const { events, failed, response } = await readStreamRecords(event, context, 'score', deps.now().toISOString(), profileChangeSchema);
     await deps.failed.put(failed);
     const models = await deps.models.get();
-    const outcomes: Record<ScoreOutcome, number> = { scored: 0, unchanged: 0, superseded: 0, 'not-found': 0, 'no-model-applies': 0 };
-    if (models.length > 0) {
-      const ids = [...new Set(events.map((e) => e.profileId))];
-      await forEachLimit(ids, 8, async (id) => outcomes[await keepScores(id, { ...deps, models })]++);
-    }
+    // Nothing to do before any model is trained: not even the reads.
+    const outcomes: Partial<Record<ScoreOutcome, number>> = models.length > 0 ? await keepScores(events.map((e) => e.profileId), { ...deps, models }) : {};
     logger.info('batch scored', { records: event.Records.length, failed: failed.length, models: models.map((m) => `${m.model}@${m.version}`), ...outcomes });
-    metrics.addMetric('ProfilesScored', MetricUnit.Count, outcomes.scored);
-    metrics.addMetric('ScoresUnchanged', MetricUnit.Count, outcomes.unchanged);
+    metrics.addMetric('ProfilesScored', MetricUnit.Count, outcomes.scored ?? 0);
+    metrics.addMetric('ScoresUnchanged', MetricUnit.Count, outcomes.unchanged ?? 0);
     metrics.addMetric('FailedEvents', MetricUnit.Count, failed.length);
     return response;
   };

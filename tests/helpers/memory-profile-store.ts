@@ -79,6 +79,10 @@ export class MemoryScoreStore implements ScoreStore {
   items = new Map<string, ScoresItem>();
   writes = 0;
   failSaveAt?: number;
+  constructor(private readonly profiles = new MemoryProfileStore()) {}
+  async getProfilesWithScores(ids: string[]) {
+    return { profiles: await this.profiles.getProfiles(ids), scores: await this.getScores(ids) };
+  }
   async getScores(ids: string[]) {
     const out = new Map<string, ScoresItem>();
     for (const id of ids) {

@@ -49,13 +49,29 @@ async function scoreAndSave(profile: Profile, stored: ScoresItem | undefined, de
   return ok ? 'scored' : 'superseded';
 }
 
-/** Scores the stored profile `profileId` (or the one it was merged into). */
-export async function keepScores(profileId: string, deps: KeepScoresDeps): Promise<ScoreOutcome> {
-  let profile = await deps.store.getProfile(profileId);
-  for (let hop = 0; profile?.mergedInto && hop < MAX_MERGE_HOPS; hop++) profile = await deps.store.getProfile(profile.mergedInto);
-  if (!profile || profile.mergedInto) return 'not-found';
-  const stored = (await deps.scores.getScores([profile.profileId])).get(profile.profileId);
-  return scoreAndSave(profile, stored, deps);
+/**
+ * Scores the profiles `profileIds` (or those they were merged into): one batched read of
+ * the profiles and their scores items, then a write per profile whose scores moved.
+ */
+export async function keepScores(profileIds: string[], deps: KeepScoresDeps, concurrency = 8): Promise<Record<ScoreOutcome, number>> {
+  const outcomes: Record<ScoreOutcome, number> = { scored: 0, unchanged: 0, superseded: 0, 'not-found': 0, 'no-model-applies': 0 };
+  const ids = [...new Set(profileIds)];
+  const { profiles, scores } = await deps.scores.getProfilesWithScores(ids);
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++];
+      let profile = profiles.get(id);
+      let stored = scores.get(id);
+      if (profile?.mergedInto) {
+        for (let hop = 0; profile?.mergedInto && hop < MAX_MERGE_HOPS; hop++) profile = await deps.store.getProfile(profile.mergedInto);
+        stored = profile ? (await deps.scores.getScores([profile.profileId])).get(profile.profileId) : undefined;
+      }
+      outcomes[!profile || profile.mergedInto ? 'not-found' : await scoreAndSave(profile, stored, deps)]++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
+  return outcomes;
 }
 
 export interface RescoreReport {

@@ -56,4 +56,40 @@ describe('DynamoProfileStore', () => {
     await store.repointIdentity({ kind: 'anon', value: 'a1' }, 'p-old', 'p-new');
     expect(ddb.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk) OR profileId = :from', ExpressionAttributeValues: { ':from': 'p-old', ':to': 'p-new' } });
   });
+
+  it('writes scores beside the profile, never over scores of a newer profile version', async () => {
+    // Prepare
+    const ddb = mockClient(DynamoDBDocumentClient);
+    ddb.on(PutCommand).resolvesOnce({}).rejectsOnce(ccf());
+    const store = new DynamoProfileStore(ddb as unknown as DynamoDBDocumentClient, 'profiles');
+    const item = { schemaVersion: 1 as const, profileId: 'p1', profileVersion: 7, scores: {}, updatedAt: '2026-01-01T00:00:00Z' };
+    // Act
+    const results = [await store.saveScores(item), await store.saveScores(item)];
+    // Assess
+    expect(results).toEqual([true, false]);
+    expect(ddb.commandCalls(PutCommand)[0].args[0].input).toMatchObject({
+      Item: { pk: 'P#p1', sk: 'SCORES', profileVersion: 7 },
+      ConditionExpression: 'attribute_not_exists(pk) OR profileVersion <= :v',
+      ExpressionAttributeValues: { ':v': 7 },
+    });
+  });
+
+  it('reads profiles and their scores in one eventually consistent batch, re-requesting unprocessed keys', async () => {
+    // Prepare
+    const ddb = mockClient(DynamoDBDocumentClient);
+    const profile = { pk: 'P#p1', sk: 'PROFILE', ...newProfile('p1', '2026-01-01T00:00:00Z') };
+    const scores = { pk: 'P#p1', sk: 'SCORES', schemaVersion: 1, profileId: 'p1', profileVersion: 1, scores: {}, updatedAt: 'x' };
+    ddb
+      .on(BatchGetCommand)
+      .resolvesOnce({ Responses: { profiles: [profile] }, UnprocessedKeys: { profiles: { Keys: [{ pk: 'P#p1', sk: 'SCORES' }] } } })
+      .resolvesOnce({ Responses: { profiles: [scores] } });
+    const store = new DynamoProfileStore(ddb as unknown as DynamoDBDocumentClient, 'profiles');
+    // Act
+    const out = await store.getProfilesWithScores(['p1']);
+    // Assess
+    const first = ddb.commandCalls(BatchGetCommand)[0].args[0].input.RequestItems!.profiles;
+    expect(first).toMatchObject({ ConsistentRead: false, Keys: [{ pk: 'P#p1', sk: 'PROFILE' }, { pk: 'P#p1', sk: 'SCORES' }] });
+    expect(out.profiles.get('p1')?.profileId).toBe('p1');
+    expect(out.scores.get('p1')?.profileVersion).toBe(1);
+  });
 });

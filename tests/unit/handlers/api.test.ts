@@ -79,7 +79,7 @@ describe('get-profile handler', () => {
   it('finds a profile by userId with its scores, and hides the dedup bookkeeping', async () => {
     const store = new MemoryProfileStore();
     await updateProfiles([order('u1', '2011-11-01T00:00:00.000Z', 20)], { store, ruleSet: RULE_SET_V1, ruleSetId: RULE_SET_ID, now: () => new Date(), clock: 'event' });
-    const scores = new MemoryScoreStore();
+    const scores = new MemoryScoreStore(store);
     const churn = { value: 0.2, output: 'probability' as const, base: -1, contributions: [], explanation: ['orders 1: -0.30'], model: 'churn', version: 'v1', at: '2011-11-02T00:00:00.000Z' };
     await scores.saveScores({ schemaVersion: 1, profileId: 'u-u1', profileVersion: 1, scores: { churn }, updatedAt: '2011-11-02T00:00:00.000Z' });
     const res = (await makeGetProfile(store, scores)({ pathParameters: { id: 'u1' }, rawPath: '/v1/profiles/u1' })) as { statusCode: number; body: string };

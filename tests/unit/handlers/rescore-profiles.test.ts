@@ -5,7 +5,7 @@ import { buyer, churnModel } from '../../helpers/scoring-fixtures.ts';
 
 function setup(n: number) {
   const store = new MemoryProfileStore();
-  const scores = new MemoryScoreStore();
+  const scores = new MemoryScoreStore(store);
   for (let i = 0; i < n; i++) store.profiles.set(`u-${i}`, buyer(`u-${i}`, { '2011-02': 1, '2011-09': 1 + (i % 3) }));
   let asOf = new Date('2011-12-01T00:00:00Z');
   const rescore = makeRescoreProfiles({ store, scores, models: { get: async () => [churnModel] }, asOf: () => asOf, now: () => new Date('2011-12-01T03:00:00Z'), reserveMs: 1000 });

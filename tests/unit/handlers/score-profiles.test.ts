@@ -11,7 +11,7 @@ const change = (profileId: string) => ({ v: 1, profileId, at: '2011-12-01T00:00:
 
 function setup(models: ModelArtifact[] = [churnModel, clvModel]) {
   const store = new MemoryProfileStore();
-  const scores = new MemoryScoreStore();
+  const scores = new MemoryScoreStore(store);
   store.profiles.set('u-ada', buyer('u-ada', { '2011-03': 1, '2011-09': 2 }));
   store.profiles.set('u-bo', buyer('u-bo', { '2011-11': 1 }));
   const failed: FailedEvent[] = [];
