@@ -32,6 +32,12 @@ export interface PlatformOptions {
   model?: LocalModel;
   pollIdleMs?: number;
   retryBaseMs?: number;
+  /**
+   * Caps every mapping's batching window (seconds). Tests set it so a 30 s window (the score
+   * consumer's) does not make every wait 30 s; batching windows trade latency for fewer
+   * invocations and change no result. Default: the template's windows.
+   */
+  maxBatchingWindowSeconds?: number;
 }
 
 export interface Platform {
@@ -86,8 +92,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
 
   const checkpoints = new CheckpointFile(join(opts.dataDir, 'checkpoints.json'));
   const pollerErrors: Error[] = [];
+  const cap = opts.maxBatchingWindowSeconds;
   const pollers = model.mappings.map(
-    (m) => new StreamPoller(m, functions.get(m.functionName)!, clients.kinesis, clients.s3, checkpoints, { idleMs: opts.pollIdleMs, retryBaseMs: opts.retryBaseMs, onError: (e) => pollerErrors.push(e) }),
+    (m) => new StreamPoller(cap === undefined ? m : { ...m, batchingWindowSeconds: Math.min(cap, m.batchingWindowSeconds) }, functions.get(m.functionName)!, clients.kinesis, clients.s3, checkpoints, { idleMs: opts.pollIdleMs, retryBaseMs: opts.retryBaseMs, onError: (e) => pollerErrors.push(e) }),
   );
   for (const p of pollers) await p.start();
   const api: HttpApi = await startHttpApi(model.routes, functions, { port: opts.ports?.api, extra: opts.extraRoutes });

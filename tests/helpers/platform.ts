@@ -10,7 +10,7 @@ import type { FailedEvent } from '../../schemas/failed-event.ts';
 
 export async function testPlatform(opts: Partial<PlatformOptions> = {}): Promise<Platform & { dataDir: string; cleanup(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sightline-it-'));
-  const platform = await startPlatform({ dataDir, pollIdleMs: 50, retryBaseMs: 10, ...opts });
+  const platform = await startPlatform({ dataDir, pollIdleMs: 50, retryBaseMs: 10, maxBatchingWindowSeconds: 5, ...opts });
   return {
     ...platform,
     dataDir,

@@ -198,7 +198,7 @@ describe('consumers (clean, tag, archive, score)', () => {
     ['clean', stacks.clean, 'clean-events', 100, 1],
     ['tag', stacks.tag, 'tag-profiles', 1000, 5],
     ['archive', stacks.recommend, 'archive-interactions', 2000, 10],
-    ['score', stacks.score, 'score-profiles', 500, 5],
+    ['score', stacks.score, 'score-profiles', 2000, 30],
   ] as const) {
     const template = t(stack);
     it(`${name}: keeps the stream contract (partial failures, bisect, bounded retries, age, S3 on-failure)`, () => {
