@@ -31,6 +31,9 @@ export function formatProfile(p: Profile): string {
     `  orders   ${a.orders} for ${a.revenue.toFixed(2)} ${a.currency ?? ''}, ${a.items} items, ${a.returns} returns; first ${a.firstOrderAt?.slice(0, 10) ?? '-'}, last ${a.lastOrderAt?.slice(0, 10) ?? '-'}`,
     `  tags     ${tags.join('  ') || '-'}`,
     `  consent  ${Object.entries(p.consent).map(([k, v]) => `${k}:${v ? 'yes' : 'no'}`).join(' ') || '-'}`,
+    ...(p.campaignContact
+      ? [`  contact  ${p.campaignContact.campaign}${p.campaignContact.channel ? ` by ${p.campaignContact.channel}` : ''} on ${p.campaignContact.at.slice(0, 10)}: ${p.campaignContact.outcome ?? 'no outcome yet'}`]
+      : []),
     ...Object.values(p.scores ?? {}).map(
       (s) => `  ${`${s.model}`.padEnd(8)} ${s.output === 'probability' ? `${(s.value * 100).toFixed(1)} %` : s.value.toFixed(2)}  because ${s.explanation.join('; ') || '-'}  (${s.version}, as of ${s.at.slice(0, 10)})`,
     ),

@@ -35,7 +35,8 @@ export function bankContactTimes(months: string[], firstYear = 2008): string[] {
     const days = new Date(Date.UTC(r.year, r.month + 1, 0)).getUTCDate();
     for (let i = r.start; i < r.end; i++) {
       const share = (i - r.start) / (r.end - r.start);
-      out[i] = new Date(Date.UTC(r.year, r.month, 1) + Math.floor(share * days * 86_400_000) + 9 * 3_600_000).toISOString();
+      // Whole days, 09:00 UTC: the last row of a month stays in it.
+      out[i] = new Date(Date.UTC(r.year, r.month, 1 + Math.floor(share * days), 9)).toISOString();
     }
   }
   return out;

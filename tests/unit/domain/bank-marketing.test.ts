@@ -21,6 +21,8 @@ describe('Bank Marketing as events', () => {
     // Assess
     expect(t.map((x) => x.slice(0, 10))).toEqual(['2008-05-01', '2008-05-16', '2008-06-01', '2008-11-01', '2009-03-01', '2009-03-16', '2009-04-01']);
     expect(() => bankContactTimes(['may', 'smarch'])).toThrow(/row 2/);
+    const may = bankContactTimes(Array(31).fill('may'));
+    expect(may.at(-1)).toBe('2008-05-31T09:00:00.000Z'); // the last row of a month stays in it
   });
 
   it('sends who the client is and the contact with its outcome, never the call duration', () => {
