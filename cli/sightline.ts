@@ -251,9 +251,13 @@ export function buildProgram(): Command {
       return n;
     }, 0.1)
     .option('--attribute <name...>', 'group by these only: age_band, marital, education')
-    .action(async (model: string, o: { data: string; fraction: number; attribute?: string[] }) => {
+    .option('--family <family>', 'logistic (what train propensity publishes on Bank Marketing) or gbm', (v) => {
+      if (v !== 'logistic' && v !== 'gbm') throw new InvalidArgumentError('must be logistic or gbm');
+      return v;
+    }, 'logistic')
+    .action(async (model: string, o: { data: string; fraction: number; attribute?: string[]; family: 'logistic' | 'gbm' }) => {
       if (model !== 'propensity') throw new InvalidArgumentError('fairness is measured for propensity (the model that selects people for campaigns)');
-      const r = await fairnessCommand({ data: o.data, fraction: o.fraction, attribute: o.attribute, progress: (m) => process.stderr.write(`\r\x1b[K${m}`) });
+      const r = await fairnessCommand({ data: o.data, fraction: o.fraction, attribute: o.attribute, family: o.family, progress: (m) => process.stderr.write(`\r\x1b[K${m}`) });
       process.stderr.write('\r\x1b[K');
       console.log(formatFairness(r));
     });
