@@ -83,6 +83,21 @@ export const scoresItemSchema = z.object({
 });
 export type ScoresItem = z.infer<typeof scoresItemSchema>;
 
+/**
+ * How a scores item is stored: each score's contributions as three parallel arrays
+ * (features, values, contributions) instead of an array of maps. DynamoDB bills attribute
+ * names inside maps on every write; the compact form takes churn + lifetime value from
+ * about 1.5 KB to under 1 KB, one write unit instead of two (bench/RESULTS.md). The adapter
+ * converts; everything above it sees ScoresItem.
+ */
+export const storedScoreCompactSchema = storedScoreSchema.omit({ contributions: true, model: true }).extend({
+  features: z.array(z.string()),
+  values: z.array(z.union([z.number(), z.string()])),
+  contributions: z.array(z.number()),
+});
+export const storedScoresItemSchema = scoresItemSchema.extend({ scores: z.record(z.string(), storedScoreCompactSchema) });
+export type StoredScoresItem = z.infer<typeof storedScoresItemSchema>;
+
 export const tagValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 export const tagsSchema = z.record(z.string(), tagValueSchema);
 export type Tags = z.infer<typeof tagsSchema>;

@@ -11,7 +11,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { profileSchema, scoresItemSchema, type Profile, type ScoresItem } from '../../schemas/profile.ts';
+import { profileSchema, storedScoresItemSchema, type Profile, type ScoresItem, type StoredScoresItem } from '../../schemas/profile.ts';
 import { identityKeyString, type IdentityKey, type ProfileScanner, type ProfileStore, type ScoreStore } from '../domain/ports.ts';
 
 export const profileKey = (profileId: string) => ({ pk: `P#${profileId}`, sk: 'PROFILE' });
@@ -24,6 +24,29 @@ export interface CapacityMeter {
 }
 
 const BATCH_GET_MAX = 100;
+
+/** ScoresItem → its stored form (schemas/profile.ts storedScoresItemSchema). */
+export function compactScores(item: ScoresItem): StoredScoresItem {
+  const scores = Object.fromEntries(
+    Object.entries(item.scores).map(([name, { contributions, model: _model, ...rest }]) => [
+      name,
+      { ...rest, features: contributions.map((c) => c.feature), values: contributions.map((c) => c.value), contributions: contributions.map((c) => c.contribution) },
+    ]),
+  );
+  return { ...item, scores };
+}
+
+/** The stored form → ScoresItem. */
+export function expandScores(stored: StoredScoresItem): ScoresItem {
+  const scores = Object.fromEntries(
+    Object.entries(stored.scores).map(([name, { features, values, contributions, ...rest }]) => [
+      name,
+      { ...rest, model: name, contributions: features.map((feature, i) => ({ feature, value: values[i], contribution: contributions[i] })) },
+    ]),
+  );
+  return { ...stored, scores };
+}
+const parseScores = (item: Record<string, unknown>) => expandScores(storedScoresItemSchema.parse(item));
 
 export class DynamoProfileStore implements ProfileStore, ProfileScanner, ScoreStore {
   constructor(
@@ -84,7 +107,7 @@ export class DynamoProfileStore implements ProfileStore, ProfileScanner, ScoreSt
     return new Map(
       items.map((item) => {
         const { pk: _pk, sk: _sk, ...rest } = item;
-        const s = scoresItemSchema.parse(rest);
+        const s = parseScores(rest);
         return [s.profileId, s];
       }),
     );
@@ -96,7 +119,7 @@ export class DynamoProfileStore implements ProfileStore, ProfileScanner, ScoreSt
     const scores = new Map<string, ScoresItem>();
     for (const { pk: _pk, sk, ...rest } of items) {
       if (sk === 'SCORES') {
-        const s = scoresItemSchema.parse(rest);
+        const s = parseScores(rest);
         scores.set(s.profileId, s);
       } else {
         const p = profileSchema.parse(rest);
@@ -111,7 +134,7 @@ export class DynamoProfileStore implements ProfileStore, ProfileScanner, ScoreSt
       const out = await this.ddb.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...scoresKey(item.profileId), ...item },
+          Item: { ...scoresKey(item.profileId), ...compactScores(item) },
           ConditionExpression: 'attribute_not_exists(pk) OR profileVersion <= :v',
           ExpressionAttributeValues: { ':v': item.profileVersion },
           ReturnConsumedCapacity: 'TOTAL',

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startPlatform, type Platform, type PlatformOptions } from '../../local/platform.ts';
-import type { Profile, ScoresItem } from '../../schemas/profile.ts';
+import { storedScoresItemSchema, type Profile, type ScoresItem } from '../../schemas/profile.ts';
+import { expandScores } from '../../functions/adapters/dynamo-profile-store.ts';
 import type { FailedEvent } from '../../schemas/failed-event.ts';
 
 export async function testPlatform(opts: Partial<PlatformOptions> = {}): Promise<Platform & { dataDir: string; cleanup(): Promise<void> }> {
@@ -40,7 +41,7 @@ export async function allScores(p: Platform): Promise<Map<string, ScoresItem>> {
   let start: Record<string, unknown> | undefined;
   do {
     const page = await p.clients.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) if (item.sk === 'SCORES') out.set(item.profileId as string, item as ScoresItem);
+    for (const { pk: _pk, sk, ...item } of page.Items ?? []) if (sk === 'SCORES') out.set(item.profileId as string, expandScores(storedScoresItemSchema.parse(item)));
     start = page.LastEvaluatedKey;
   } while (start);
   return out;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoProfileStore } from '../../../functions/adapters/dynamo-profile-store.ts';
+import { compactScores, DynamoProfileStore, expandScores } from '../../../functions/adapters/dynamo-profile-store.ts';
 import { newProfile } from '../../../functions/domain/profile.ts';
 
 const ccf = (item?: Record<string, unknown>) => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: item as never });
@@ -68,7 +68,7 @@ describe('DynamoProfileStore', () => {
     // Assess
     expect(results).toEqual([true, false]);
     expect(ddb.commandCalls(PutCommand)[0].args[0].input).toMatchObject({
-      Item: { pk: 'P#p1', sk: 'SCORES', profileVersion: 7 },
+      Item: { pk: 'P#p1', sk: 'SCORES', profileVersion: 7, scores: {} },
       ConditionExpression: 'attribute_not_exists(pk) OR profileVersion <= :v',
       ExpressionAttributeValues: { ':v': 7 },
     });
@@ -78,7 +78,7 @@ describe('DynamoProfileStore', () => {
     // Prepare
     const ddb = mockClient(DynamoDBDocumentClient);
     const profile = { pk: 'P#p1', sk: 'PROFILE', ...newProfile('p1', '2026-01-01T00:00:00Z') };
-    const scores = { pk: 'P#p1', sk: 'SCORES', schemaVersion: 1, profileId: 'p1', profileVersion: 1, scores: {}, updatedAt: 'x' };
+    const scores = { pk: 'P#p1', sk: 'SCORES', schemaVersion: 1, profileId: 'p1', profileVersion: 1, scores: { clv: { value: 10, output: 'amount', base: 5, version: 'v', at: 'x', explanation: [], features: ['tenure_days'], values: [30], contributions: [5] } }, updatedAt: 'x' };
     ddb
       .on(BatchGetCommand)
       .resolvesOnce({ Responses: { profiles: [profile] }, UnprocessedKeys: { profiles: { Keys: [{ pk: 'P#p1', sk: 'SCORES' }] } } })
@@ -90,6 +90,22 @@ describe('DynamoProfileStore', () => {
     const first = ddb.commandCalls(BatchGetCommand)[0].args[0].input.RequestItems!.profiles;
     expect(first).toMatchObject({ ConsistentRead: false, Keys: [{ pk: 'P#p1', sk: 'PROFILE' }, { pk: 'P#p1', sk: 'SCORES' }] });
     expect(out.profiles.get('p1')?.profileId).toBe('p1');
-    expect(out.scores.get('p1')?.profileVersion).toBe(1);
+    expect(out.scores.get('p1')).toMatchObject({ profileVersion: 1, scores: { clv: { model: 'clv', contributions: [{ feature: 'tenure_days', value: 30, contribution: 5 }] } } });
+  });
+
+  it('stores scores compactly (parallel arrays, no per-contribution attribute names) and reads them back as they were', async () => {
+    // Prepare
+    const churn = {
+      value: 0.42, output: 'probability' as const, base: -0.3, model: 'churn', version: 'v1', at: '2011-12-01T00:00:00.000Z',
+      contributions: [{ feature: 'recency_days', value: 72, contribution: 0.61 }, { feature: 'channel', value: 'web', contribution: -0.2 }],
+      explanation: ['days since last purchase 72 days: +0.61'],
+    };
+    const item = { schemaVersion: 1 as const, profileId: 'p1', profileVersion: 2, scores: { churn }, updatedAt: 'x' };
+    // Act
+    const stored = compactScores(item);
+    // Assess
+    expect(stored.scores.churn).toEqual({ value: 0.42, output: 'probability', base: -0.3, version: 'v1', at: churn.at, explanation: churn.explanation, features: ['recency_days', 'channel'], values: [72, 'web'], contributions: [0.61, -0.2] });
+    expect(JSON.stringify(stored).length).toBeLessThan(JSON.stringify(item).length);
+    expect(expandScores(stored)).toEqual(item);
   });
 });
