@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
 import { DynamoSourceStore } from '../../functions/adapters/dynamo-source-store.ts';
-import { retagProfile } from '../../functions/domain/retag.ts';
+import { retagProfiles } from '../../functions/domain/retag.ts';
 import { RULE_SET_ID, RULE_SET_V1 } from '../../functions/domain/tags.ts';
 import { hashWriteKey, newWriteKey } from '../../functions/domain/sources.ts';
 import { profileSchema, type Profile } from '../../schemas/profile.ts';
@@ -56,18 +56,9 @@ export async function scanProfiles(ddb: DynamoDBDocumentClient, table: string): 
 
 /** Re-evaluates every live profile's tags as of `asOf`; writes only those that changed. */
 export async function retagAll(ddb: DynamoDBDocumentClient, table: string, asOf: Date): Promise<{ profiles: number; changed: number; conflicts: number }> {
-  const store = new DynamoProfileStore(ddb, table);
-  let changed = 0;
-  let conflicts = 0;
   const profiles = await scanProfiles(ddb, table);
-  for (const p of profiles) {
-    const next = retagProfile(p, asOf, RULE_SET_V1, RULE_SET_ID);
-    if (!next) continue;
-    // A concurrent event write wins; the next pass (or that write) brings the tags current.
-    if (await store.saveProfile(next, p.version)) changed += 1;
-    else conflicts += 1;
-  }
-  return { profiles: profiles.length, changed, conflicts };
+  const r = await retagProfiles(profiles, { asOf: () => asOf, store: new DynamoProfileStore(ddb, table), ruleSet: RULE_SET_V1, ruleSetId: RULE_SET_ID });
+  return { profiles: profiles.length, changed: r.retagged, conflicts: r.conflicts };
 }
 
 export async function createSource(ddb: DynamoDBDocumentClient, table: string, name: string): Promise<{ sourceId: string; writeKey: string }> {

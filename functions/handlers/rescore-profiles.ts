@@ -1,8 +1,9 @@
 /**
- * One step of the scheduled full re-scoring (the Rescore state machine,
- * lib/constructs/score.ts): scans pages of one segment of the profiles table and re-scores
- * them as of now (recency grows every day without events), until the segment ends or the
- * time budget runs low; returns where to continue. The state machine loops on `done`.
+ * One step of the scheduled daily refresh (the Rescore state machine, lib/constructs/
+ * score.ts): scans pages of one segment of the profiles table, re-tags them as of now and
+ * re-scores them (recency grows every day without events: lifecycle, RFM recency, churn and
+ * value all move), until the segment ends or the time budget runs low; returns where to
+ * continue. The state machine loops on `done`.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
@@ -18,23 +19,30 @@ import type { ModelArtifact } from '../domain/scoring/artifact.ts';
 import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
 import { rescoreProfiles, type RescoreReport } from '../domain/scoring/keep-scores.ts';
 import type { Profile } from '../../schemas/profile.ts';
+import type { RuleSet } from '../../schemas/tag-rules.ts';
+import { retagProfiles } from '../domain/retag.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../domain/tags.ts';
 
 export const rescoreInputSchema = z.object({
   segment: z.number().int().min(0),
   totalSegments: z.number().int().min(1).max(1000),
   cursor: z.string().optional(),
   /** Totals so far for this segment (the state machine passes them back in). */
-  totals: z.object({ profiles: z.number(), scored: z.number(), unchanged: z.number(), skipped: z.number() }).optional(),
+  totals: z.object({ profiles: z.number(), scored: z.number(), unchanged: z.number(), skipped: z.number(), retagged: z.number().default(0) }).optional(),
 });
 export type RescoreInput = z.infer<typeof rescoreInputSchema>;
-export type RescoreOutput = Omit<RescoreInput, 'cursor'> & { cursor?: string; done: boolean; totals: RescoreReport };
+type Totals = RescoreReport & { retagged: number };
+export type RescoreOutput = Omit<RescoreInput, 'cursor'> & { cursor?: string; done: boolean; totals: Totals };
 
 export interface RescoreDeps {
-  store: Pick<ProfileStore, 'getProfile'> & ProfileScanner;
+  store: Pick<ProfileStore, 'getProfile' | 'saveProfile'> & ProfileScanner;
   scores: ScoreStore;
   models: { get(): Promise<ModelArtifact[]> };
   asOf: (profile: Profile) => Date;
   now: () => Date;
+  /** Tags are re-evaluated with this rule set before scoring (functions/domain/tags.ts). */
+  ruleSet: RuleSet;
+  ruleSetId: string;
   /** Stop starting pages when less than this is left of the invocation. */
   reserveMs?: number;
 }
@@ -42,14 +50,17 @@ export interface RescoreDeps {
 export function makeRescoreProfiles(deps: RescoreDeps) {
   return async (input: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RescoreOutput> => {
     const { segment, totalSegments, cursor: start, totals: before } = rescoreInputSchema.parse(input);
-    const totals: RescoreReport = before ?? { profiles: 0, scored: 0, unchanged: 0, skipped: 0 };
+    const totals: Totals = before ?? { profiles: 0, scored: 0, unchanged: 0, skipped: 0, retagged: 0 };
     const models = await deps.models.get();
     let cursor = start;
     if (models.length === 0) return { segment, totalSegments, done: true, totals };
     do {
       const page = await deps.store.scanProfiles({ segment, totalSegments, cursor, limit: 500 });
-      const r = await rescoreProfiles(page.profiles, { ...deps, models });
-      for (const k of Object.keys(totals) as (keyof RescoreReport)[]) totals[k] += r[k];
+      const tagged = await retagProfiles(page.profiles, deps);
+      const r = await rescoreProfiles(tagged.profiles, { ...deps, models });
+      for (const k of Object.keys(r) as (keyof RescoreReport)[]) totals[k] += r[k];
+      totals.retagged += tagged.retagged;
+      metrics.addMetric('ProfilesRetagged', MetricUnit.Count, tagged.retagged);
       metrics.addMetric('ProfilesRescored', MetricUnit.Count, r.scored);
       cursor = page.cursor;
     } while (cursor && context.getRemainingTimeInMillis() > (deps.reserveMs ?? 60_000));
@@ -67,5 +78,7 @@ export const rescore = makeRescoreProfiles({
   models: new CurrentScoreModels(new S3ModelRegistry(s3, env.MODELS_BUCKET), env.SCORE_MODELS, env.MODEL_CACHE_SECONDS * 1000),
   asOf: env.SCORE_CLOCK === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date(),
   now: () => new Date(),
+  ruleSet: RULE_SET_V1,
+  ruleSetId: RULE_SET_ID,
 });
 export const handler = withPowertools(rescore);

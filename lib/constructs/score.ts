@@ -7,7 +7,8 @@
  *    conditional write per profile whose scores moved, none otherwise.
  * 2. Rescore, a state machine run daily: a Map over `totalSegments` scan segments, each
  *    looping rescore-profiles (a page at a time, until its time budget) until the segment
- *    ends. Recency grows without events, so churn and value must be refreshed as time passes.
+ *    ends. Recency grows without events, so tags (lifecycle, RFM recency) are re-evaluated
+ *    and churn and value re-scored as time passes.
  * 3. train-scores, weekly: retrains the models from the profiles and publishes them: churn
  *    is promoted only if it beats recency-only on held-out profiles; propensity (from people
  *    whose latest campaign contact has an outcome) is logistic or GBM, whichever is better on

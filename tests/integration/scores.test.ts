@@ -18,6 +18,7 @@ import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-stor
 import { publishScoreModel } from '../../functions/shared/publish-score-model.ts';
 import { withDriftReference } from '../../functions/domain/scoring/drift.ts';
 import { makeRescoreProfiles, type RescoreOutput } from '../../functions/handlers/rescore-profiles.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../../functions/domain/tags.ts';
 
 type P = Awaited<ReturnType<typeof testPlatform>>;
 let platform: P;
@@ -85,6 +86,8 @@ describe('scores on the local platform', () => {
       asOf: () => new Date('2012-06-01T00:00:00Z'), // half a year later: recency has grown
       now: () => new Date(),
       reserveMs: 0,
+      ruleSet: RULE_SET_V1,
+      ruleSetId: RULE_SET_ID,
     });
     const calls: unknown[] = [];
     // One page per call: the state machine's loop, not the handler's, walks each segment.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeRescoreProfiles } from '../../../functions/handlers/rescore-profiles.ts';
 import { MemoryProfileStore, MemoryScoreStore } from '../../helpers/memory-profile-store.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../../../functions/domain/tags.ts';
 import { buyer, churnModel } from '../../helpers/scoring-fixtures.ts';
 
 function setup(n: number) {
@@ -8,7 +9,7 @@ function setup(n: number) {
   const scores = new MemoryScoreStore(store);
   for (let i = 0; i < n; i++) store.profiles.set(`u-${i}`, buyer(`u-${i}`, { '2011-02': 1, '2011-09': 1 + (i % 3) }));
   let asOf = new Date('2011-12-01T00:00:00Z');
-  const rescore = makeRescoreProfiles({ store, scores, models: { get: async () => [churnModel] }, asOf: () => asOf, now: () => new Date('2011-12-01T03:00:00Z'), reserveMs: 1000 });
+  const rescore = makeRescoreProfiles({ store, scores, models: { get: async () => [churnModel] }, asOf: () => asOf, now: () => new Date('2011-12-01T03:00:00Z'), reserveMs: 1000, ruleSet: RULE_SET_V1, ruleSetId: RULE_SET_ID });
   return { store, scores, rescore, later: (d: string) => (asOf = new Date(d)) };
 }
 
@@ -38,6 +39,25 @@ describe('rescore-profiles (one step of the daily re-scoring)', () => {
     later('2012-03-01T00:00:00Z');
     const moved = await rescore({ segment: 0, totalSegments: 1 }, ctx);
     expect(moved.totals.scored).toBe(10);
+  });
+
+  it('re-tags as time passes (lifecycle ages without events) before scoring, writing only what changed', async () => {
+    // Prepare: tags evaluated as of the last order; then half a year passes
+    const { store, rescore, later } = setup(4);
+    const ctx = { getRemainingTimeInMillis: () => 60_000 };
+    await rescore({ segment: 0, totalSegments: 1 }, ctx);
+    const before = store.profiles.get('u-0')!;
+    later('2012-06-01T00:00:00Z');
+    // Act
+    const out = await rescore({ segment: 0, totalSegments: 1 }, ctx);
+    const again = await rescore({ segment: 0, totalSegments: 1 }, ctx);
+    // Assess
+    const after = store.profiles.get('u-0')!;
+    expect(out.totals.retagged).toBe(4);
+    expect(after.tagsAsOf).toBe('2012-06-01T00:00:00.000Z');
+    expect(after.tags.lifecycle).not.toBe(before.tags.lifecycle);
+    expect(after.version).toBe(before.version + 1);
+    expect(again.totals.retagged).toBe(0);
   });
 
   it('refuses malformed input with the field named', async () => {
