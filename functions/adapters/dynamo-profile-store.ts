@@ -6,6 +6,7 @@ import {
   BatchGetCommand,
   GetCommand,
   PutCommand,
+  type PutCommandInput,
   ScanCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -130,16 +131,17 @@ export class DynamoProfileStore implements ProfileStore, ProfileScanner, ScoreSt
   }
 
   async saveScores(item: ScoresItem): Promise<boolean> {
+    return this.conditionalPut({
+      Item: { ...scoresKey(item.profileId), ...compactScores(item) },
+      ConditionExpression: 'attribute_not_exists(pk) OR profileVersion <= :v',
+      ExpressionAttributeValues: { ':v': item.profileVersion },
+    });
+  }
+
+  /** A conditional PutItem: true when written, false when the condition failed; other errors are thrown. */
+  private async conditionalPut(input: Omit<PutCommandInput, 'TableName' | 'ReturnConsumedCapacity'>): Promise<boolean> {
     try {
-      const out = await this.ddb.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...scoresKey(item.profileId), ...compactScores(item) },
-          ConditionExpression: 'attribute_not_exists(pk) OR profileVersion <= :v',
-          ExpressionAttributeValues: { ':v': item.profileVersion },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
+      const out = await this.ddb.send(new PutCommand({ ...input, TableName: this.tableName, ReturnConsumedCapacity: 'TOTAL' }));
       this.count('write', out.ConsumedCapacity);
       return true;
     } catch (err) {
@@ -200,24 +202,11 @@ export class DynamoProfileStore implements ProfileStore, ProfileScanner, ScoreSt
   }
 
   async saveProfile(profile: Profile, expectedVersion: number): Promise<boolean> {
-    try {
-      const out = await this.ddb.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...profileKey(profile.profileId), ...profile },
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#v = :expected',
-          ...(expectedVersion === 0
-            ? {}
-            : { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      this.count('write', out.ConsumedCapacity);
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return this.conditionalPut({
+      Item: { ...profileKey(profile.profileId), ...profile },
+      ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#v = :expected',
+      ...(expectedVersion === 0 ? {} : { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+    });
   }
 
   /**

@@ -16,6 +16,7 @@ import type { ProfileScanner } from '../domain/ports.ts';
 import type { ModelArtifact } from '../domain/scoring/artifact.ts';
 import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
 import { driftOfProfiles, type DriftReport } from '../domain/scoring/drift.ts';
+import { scoreClock } from '../domain/scoring/keep-scores.ts';
 import type { Profile } from '../../schemas/profile.ts';
 import { readAllProfiles } from './train-scores.ts';
 
@@ -49,6 +50,6 @@ const env = loadEnv('measure-drift');
 export const measureDriftHandler = makeMeasureDrift({
   scanner: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
   models: new CurrentScoreModels(new S3ModelRegistry(makeS3(env.S3_FORCE_PATH_STYLE), env.MODELS_BUCKET), env.SCORE_MODELS, 0),
-  asOf: env.SCORE_CLOCK === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date(),
+  asOf: scoreClock(env.SCORE_CLOCK),
 });
 export const handler = withPowertools(measureDriftHandler);

@@ -17,7 +17,7 @@ import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
 import type { ProfileScanner, ProfileStore, ScoreStore } from '../domain/ports.ts';
 import type { ModelArtifact } from '../domain/scoring/artifact.ts';
 import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
-import { rescoreProfiles, type RescoreReport } from '../domain/scoring/keep-scores.ts';
+import { rescoreProfiles, scoreClock, type RescoreReport } from '../domain/scoring/keep-scores.ts';
 import type { Profile } from '../../schemas/profile.ts';
 import type { RuleSet } from '../../schemas/tag-rules.ts';
 import { retagProfiles } from '../domain/retag.ts';
@@ -76,7 +76,7 @@ export const rescore = makeRescoreProfiles({
   store: profiles,
   scores: profiles,
   models: new CurrentScoreModels(new S3ModelRegistry(s3, env.MODELS_BUCKET), env.SCORE_MODELS, env.MODEL_CACHE_SECONDS * 1000),
-  asOf: env.SCORE_CLOCK === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date(),
+  asOf: scoreClock(env.SCORE_CLOCK),
   now: () => new Date(),
   ruleSet: RULE_SET_V1,
   ruleSetId: RULE_SET_ID,

@@ -19,7 +19,7 @@ import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
 import type { FailedEventSink, ProfileStore, ScoreStore } from '../domain/ports.ts';
 import type { ModelArtifact } from '../domain/scoring/artifact.ts';
 import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
-import { keepScores, type ScoreOutcome } from '../domain/scoring/keep-scores.ts';
+import { keepScores, scoreClock, type ScoreOutcome } from '../domain/scoring/keep-scores.ts';
 import type { Profile } from '../../schemas/profile.ts';
 import { profileChangeSchema } from '../../schemas/profile-change.ts';
 
@@ -55,7 +55,7 @@ export const scoreProfiles = makeScoreProfiles({
   scores: profiles,
   failed: new S3FailedEventSink(s3, env.FAILED_EVENTS_BUCKET),
   models: new CurrentScoreModels(new S3ModelRegistry(s3, env.MODELS_BUCKET), env.SCORE_MODELS, env.MODEL_CACHE_SECONDS * 1000),
-  asOf: env.SCORE_CLOCK === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date(),
+  asOf: scoreClock(env.SCORE_CLOCK),
   now: () => new Date(),
 });
 export const handler = withPowertools(scoreProfiles);

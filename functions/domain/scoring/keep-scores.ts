@@ -23,6 +23,9 @@ import type { ProfileStore, ScoreStore } from '../ports.ts';
 import type { ModelArtifact } from './artifact.ts';
 import { scoreProfile } from './score-profile.ts';
 
+/** The instant a profile is scored as of: now (`wall`), or its own tag time (`profile`: historical replays). */
+export const scoreClock = (mode: 'wall' | 'profile'): ((p: Profile) => Date) => (mode === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date());
+
 export type ScoreOutcome = 'scored' | 'unchanged' | 'superseded' | 'not-found' | 'no-model-applies';
 
 export interface KeepScoresDeps {
