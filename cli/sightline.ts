@@ -14,6 +14,8 @@ import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
 import { PersonalizeItems } from '../functions/adapters/personalize.ts';
 import { SCORE_MODELS, currentScoreModels, driftCommand, formatDrift, scoreAll, trainScoreCommand, trainScoreFromProfilesCommand, type ScoreModel } from './commands/train-scores.ts';
 import { fairnessCommand, formatFairness } from './commands/fairness.ts';
+import { formatModelListing, listModel, promoteModel, rollback } from './commands/models.ts';
+import { S3ModelRegistry } from '../functions/adapters/s3-model-registry.ts';
 import { fetchRecommendations, formatRecommendations, importCatalog, profileCountries, readCatalogFile, s3For, trainRecommenderCommand } from './commands/recommender.ts';
 import { recommenderMethodSchema, type RecommenderMethod } from '../functions/domain/recommend/model-schema.ts';
 
@@ -178,6 +180,32 @@ export function buildProgram(): Command {
         `recommender ${r.info.version} (${r.method}): ${r.interactions.toLocaleString('en-GB')} purchases, ${r.users} people, ${r.items} items, up to ${r.trainedUntil}; trained in ${r.seconds.toFixed(1)} s` +
           `\n${r.pointer ? 'now current' : 'published, not current (promote it to serve it)'}${r.pointer?.previous ? `; previous ${r.pointer.previous}` : ''}`,
       );
+    });
+  const models = program.command('models').description('the model registry: versions, promote, rollback (takes effect within a minute, no redeploy)');
+  const registryFor = (bucket?: string) => {
+    const target = bucket ? undefined : localTarget({ writeKey: 'unused' });
+    return new S3ModelRegistry(s3For(target), bucket ?? target!.resources!.MODELS_BUCKET);
+  };
+  models
+    .command('list <model>')
+    .description('published versions, newest first, with their headline metrics (* current, < what a rollback restores)')
+    .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
+    .action(async (name: string, o: { modelsBucket?: string }) => console.log(formatModelListing(await listModel(registryFor(o.modelsBucket), name))));
+  models
+    .command('promote <model> <version>')
+    .description('make a published version current')
+    .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
+    .action(async (name: string, version: string, o: { modelsBucket?: string }) => {
+      const p = await promoteModel(registryFor(o.modelsBucket), name, version);
+      console.log(`${name}: current ${p.version}${p.previous ? ` (was ${p.previous})` : ''}`);
+    });
+  models
+    .command('rollback <model>')
+    .description('make the version current before this one current again')
+    .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
+    .action(async (name: string, o: { modelsBucket?: string }) => {
+      const p = await rollback(registryFor(o.modelsBucket), name);
+      console.log(`${name}: rolled back to ${p.version}`);
     });
   program
     .command('catalog')
