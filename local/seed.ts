@@ -40,9 +40,9 @@ Demo shop: ${r.send.sent} events sent, ${r.send.accepted} accepted; ${counted} c
 }
 
 /**
- * Trains churn risk and lifetime value from the demo profiles (what the weekly job does in
- * AWS), re-scores every profile (the daily job), and shows one at-risk customer's scores
- * with their explanations. From here on, every event Tag applies re-scores its profile
+ * Trains response propensity (from the demo's spring campaign contacts), churn risk and
+ * lifetime value from the demo profiles (what the weekly job does in AWS), re-scores every
+ * profile (the daily job), and shows one at-risk customer's scores with their explanations. From here on, every event Tag applies re-scores its profile
  * through the profile-changes stream.
  */
 async function seedScores(platform: Platform, profileId: string | undefined): Promise<void> {
@@ -50,7 +50,7 @@ async function seedScores(platform: Platform, profileId: string | undefined): Pr
   const table = platform.resource('tag-profiles', 'PROFILES_TABLE_NAME');
   const modelsBucket = platform.resource('score-profiles', 'MODELS_BUCKET');
   const asOf = new Date();
-  for (const model of ['churn', 'clv'] as const) {
+  for (const model of ['propensity', 'churn', 'clv'] as const) {
     try {
       const r = await trainScoreFromProfilesCommand({ model, ddb, table, s3: platform.clients.s3, modelsBucket, asOf });
       console.log(`Scoring model ${model} ${r.info.version}: ${r.verdict}${r.pointer ? '' : ' (not made current)'}`);
@@ -61,7 +61,7 @@ async function seedScores(platform: Platform, profileId: string | undefined): Pr
   }
   const models = await currentScoreModels(platform.clients.s3, modelsBucket);
   const r = await scoreAll(ddb, table, models, asOf);
-  console.log(`Scored ${r.scored} of ${r.profiles} profiles with ${models.map((m) => m.model).join(' and ')} (re-score: npm run sightline -- score; drift: npm run sightline -- drift).\n`);
+  console.log(`Scored ${r.scored} of ${r.profiles} profiles with ${models.map((m) => m.model).join(', ')} (re-score: npm run sightline -- score; drift: npm run sightline -- drift).\n`);
   if (!profileId) return;
   const store = new DynamoProfileStore(ddb, table);
   const p = await store.getProfile(profileId);

@@ -18,6 +18,9 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
 const CATALOG = [
   ['MUG-01', 'Retro spot mug', 'kitchen', 4.5],
   ['MUG-02', 'Enamel camping mug', 'kitchen', 6.0],
@@ -84,6 +87,7 @@ export function demoShop(opts: DemoShopOptions): SegmentLikeEvent[] {
   };
 
   const n = opts.customers ?? 300;
+  const known: { userId: string; persona: Persona; context: Record<string, unknown> }[] = [];
   for (let i = 0; i < n; i++) {
     let r = rnd();
     const persona = MIX.find(([, w]) => (r -= w) < 0)?.[0] ?? 'one_time';
@@ -119,6 +123,7 @@ export function demoShop(opts: DemoShopOptions): SegmentLikeEvent[] {
       continue;
     }
     push({ type: 'identify', ...who, traits: { email: `${userId}@example.test`, country, first_name: `Demo ${i + 1}` }, when: at(firstSeen), context: { ...context, consent: { categoryPreferences: { email: rnd() < 0.85, personalisation: rnd() < 0.7 } } } });
+    known.push({ userId, persona, context });
     const monthly = (fromDays: number, toDays: number, o = {}) => {
       for (let d = fromDays; d >= toDays; d -= 28 + Math.floor(rnd() * 5)) order(at(d), o);
     };
@@ -150,6 +155,22 @@ export function demoShop(opts: DemoShopOptions): SegmentLikeEvent[] {
         break;
     }
     if (rnd() < 0.3) push({ type: 'track', ...who, event: 'Email Opened', when: at(Math.floor(rnd() * 60)), properties: { campaign: 'newsletter' } });
+  }
+  // A spring campaign for the response-propensity model: who each known customer is and one
+  // contact in the last 75 days with its outcome. A second generator, so the shop's other
+  // events are the same as without it. Responders lean young, loyal and reached by SMS: a
+  // pattern for the model to find, not a claim about real people.
+  const rc = mulberry32((opts.seed ?? 7) + 1_000_003);
+  const pickC = <T,>(xs: readonly T[]) => xs[Math.floor(rc() * xs.length)];
+  for (const { userId, persona, context } of known) {
+    const age = 18 + Math.floor(rc() * 60);
+    const traits = { age, job: pickC(['admin.', 'technician', 'services', 'management', 'retired', 'student']), marital: pickC(['married', 'single', 'divorced']), education: pickC(['high.school', 'university.degree', 'professional.course']) };
+    const channel = rc() < 0.4 ? 'sms' : 'email';
+    const lean = (persona === 'loyal' || persona === 'big_spender' ? 1.4 : persona === 'lapsed' ? -1 : 0) + (channel === 'sms' ? 0.8 : 0) - 0.035 * (age - 40);
+    const when = at(5 + Math.floor(rc() * 70));
+    push({ type: 'identify', userId, traits, when: new Date(when.getTime() - 3_600_000), context });
+    const properties = { campaign_id: 'spring-offer', channel, outcome: rc() < 1 / (1 + Math.exp(-(lean - 1.2))) ? 'converted' : 'declined', month: MONTHS[when.getUTCMonth()], day_of_week: DAYS[when.getUTCDay()], campaign_contacts: 1 + Math.floor(rc() * 3), previous_contacts: 0 };
+    push({ type: 'track', userId, event: 'Campaign Contacted', when, properties, context });
   }
   // A few people change their id: alias joins the old one to the new one.
   for (let k = 0; k < 3; k++) {
