@@ -15,6 +15,13 @@ export const PROFILE_SCHEMA_VERSION = 1;
 
 export const monthStatSchema = z.object({ orders: z.number(), revenue: z.number() });
 
+/**
+ * The scoring models by registry name: the keys of a profile's scores, the models the score
+ * functions load, the prefixes the training job may write (lib/constructs/data.ts).
+ */
+export const SCORE_MODEL_NAMES = ['propensity', 'churn', 'clv'] as const;
+export type ScoreModelName = (typeof SCORE_MODEL_NAMES)[number];
+
 /** A model's score of a profile: value, and the contributions that add up to it from `base`. */
 export const storedScoreSchema = z.object({
   /** What the model outputs: log-odds models store the probability here, CLV the amount. */

@@ -1,13 +1,14 @@
 /** `sightline profile <id>`, `sightline retag`, `sightline source create`. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
 import { DynamoSourceStore } from '../../functions/adapters/dynamo-source-store.ts';
 import { retagProfiles } from '../../functions/domain/retag.ts';
+import { readAllProfiles } from '../../functions/domain/read-all-profiles.ts';
 import { RULE_SET_ID, RULE_SET_V1 } from '../../functions/domain/tags.ts';
 import { hashWriteKey, newWriteKey } from '../../functions/domain/sources.ts';
-import { profileSchema, type Profile } from '../../schemas/profile.ts';
+import type { Profile } from '../../schemas/profile.ts';
 import type { CliTarget } from '../config.ts';
 
 /** A DynamoDB client for the local emulator when the target has one, else the AWS default chain. */
@@ -40,18 +41,9 @@ export function formatProfile(p: Profile): string {
   ].join('\n');
 }
 
+/** Every profile item of the table (functions/domain/read-all-profiles.ts over the DynamoDB scan). */
 export async function scanProfiles(ddb: DynamoDBDocumentClient, table: string): Promise<Profile[]> {
-  const out: Profile[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, FilterExpression: 'sk = :p', ExpressionAttributeValues: { ':p': 'PROFILE' } }));
-    for (const item of page.Items ?? []) {
-      const { pk: _pk, sk: _sk, ...rest } = item;
-      out.push(profileSchema.parse(rest));
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  return readAllProfiles(new DynamoProfileStore(ddb, table));
 }
 
 /** Re-evaluates every live profile's tags as of `asOf`; writes only those that changed. */

@@ -15,28 +15,27 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
 import type { ModelPointer, ModelVersionInfo } from '../../functions/domain/model-registry.ts';
-import { parseModel, type ModelArtifact } from '../../functions/domain/scoring/artifact.ts';
-import { rescoreProfiles, type RescoreReport } from '../../functions/domain/scoring/keep-scores.ts';
-import { driftOfProfiles, psiBand, type DriftReport } from '../../functions/domain/scoring/drift.ts';
+import type { ModelArtifact } from '../../functions/domain/scoring/artifact.ts';
+import { rescoreProfiles, scoreClock, type RescoreReport } from '../../functions/domain/scoring/keep-scores.ts';
+import { driftOfProfiles, psiBand, withDriftReference, type DriftReport } from '../../functions/domain/scoring/drift.ts';
+import { CurrentScoreModels } from '../../functions/domain/scoring/current-models.ts';
+import { SCORE_MODEL_NAMES, type Profile, type ScoreModelName } from '../../schemas/profile.ts';
 import { trainFromProfiles } from '../../functions/domain/scoring/profile-training.ts';
 import { publishScoreModel } from '../../functions/shared/publish-score-model.ts';
-import type { Profile } from '../../schemas/profile.ts';
 import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { scanProfiles } from './profiles.ts';
 import { CHURN_FEATURES, churnExamples } from '../../functions/domain/scoring/churn.ts';
 import { clvSummary, featuresFromStats } from '../../functions/domain/scoring/clv.ts';
-import { withDriftReference } from '../../functions/domain/scoring/drift.ts';
-import type { RawFeatures } from '../../functions/domain/scoring/features.ts';
 import { rocAuc, stratifiedKFold } from '../../functions/domain/scoring/metrics.ts';
 import { propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
 import { trainPropensityModel } from '../../functions/domain/scoring/propensity-training.ts';
 import { predict } from '../../functions/domain/scoring/score.ts';
-import { trainClv, trainGbm, trainLogistic, type ArtifactMeta } from '../../functions/domain/scoring/train.ts';
+import { trainClv, trainLogistic, type ArtifactMeta } from '../../functions/domain/scoring/train.ts';
 import { loadBank, loadRetail } from '../datasets.ts';
 
-export const SCORE_MODELS = ['propensity', 'churn', 'clv'] as const;
-export type ScoreModel = (typeof SCORE_MODELS)[number];
+export const SCORE_MODELS = SCORE_MODEL_NAMES;
+export type ScoreModel = ScoreModelName;
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -113,21 +112,15 @@ export async function trainScoreFromProfilesCommand(opts: { model: ScoreModel; d
   return { model: opts.model, rows: r.artifact.trainingData.rows, metrics: r.artifact.metrics, seconds, info, pointer, verdict: r.verdict };
 }
 
-/** The registry's current scoring models (those trained so far). */
+/** The registry's current scoring models (those trained so far), read now (no cache). */
 export async function currentScoreModels(s3: S3Client, modelsBucket: string): Promise<ModelArtifact[]> {
-  const registry = new S3ModelRegistry(s3, modelsBucket);
-  const out: ModelArtifact[] = [];
-  for (const name of SCORE_MODELS) {
-    const pointer = await registry.pointer(name);
-    if (pointer) out.push(parseModel(await registry.load(name, pointer.version)));
-  }
-  return out;
+  return new CurrentScoreModels(new S3ModelRegistry(s3, modelsBucket), [...SCORE_MODEL_NAMES], 0).get();
 }
 
 /**
- * Scores every live profile as of `asOf` with the current models and writes what moved
- * (conditional on the profile's version; functions/domain/scoring/keep-scores.ts, the code
- * of the daily re-scoring). The local equivalent of the scheduled full re-scoring.
+ * Scores every live profile as of `asOf` with the current models and writes the scores items
+ * that moved (never over scores of a newer profile version; functions/domain/scoring/
+ * keep-scores.ts, the code of the daily re-scoring). The local equivalent of that job.
  */
 export async function scoreAll(ddb: DynamoDBDocumentClient, table: string, models: ModelArtifact[], asOf: Date | ((p: Profile) => Date)): Promise<RescoreReport> {
   const store = new DynamoProfileStore(ddb, table);
@@ -139,7 +132,8 @@ export async function scoreAll(ddb: DynamoDBDocumentClient, table: string, model
 export async function driftCommand(opts: { ddb: DynamoDBDocumentClient; table: string; s3: S3Client; modelsBucket: string; asOf?: Date }): Promise<DriftReport[]> {
   const models = await currentScoreModels(opts.s3, opts.modelsBucket);
   const profiles = await scanProfiles(opts.ddb, opts.table);
-  return driftOfProfiles(models, profiles, (p) => opts.asOf ?? new Date(p.tagsAsOf ?? p.updatedAt));
+  const asOf = opts.asOf;
+  return driftOfProfiles(models, profiles, asOf ? () => asOf : scoreClock('profile'));
 }
 
 export function formatDrift(reports: DriftReport[], top = 5): string {

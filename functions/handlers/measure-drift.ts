@@ -3,7 +3,8 @@
  * stability of each current model's features and score against the training distribution
  * kept in its artifact (functions/domain/scoring/drift.ts), and publishes them as metrics:
  * ScorePsi and MaxFeaturePsi (dimension model) and FeaturePsi (model, feature). The Score
- * construct alarms on the first two: an input can shift a lot before the score does. No personal data leaves: only PSI values and names.
+ * construct alarms on the first two: an input can shift a lot before the score does. No
+ * personal data leaves: only PSI values and names.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { makeDynamo, makeS3 } from '../shared/clients.ts';
@@ -18,7 +19,7 @@ import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
 import { driftOfProfiles, type DriftReport } from '../domain/scoring/drift.ts';
 import { scoreClock } from '../domain/scoring/keep-scores.ts';
 import type { Profile } from '../../schemas/profile.ts';
-import { readAllProfiles } from './train-scores.ts';
+import { readAllProfiles } from '../domain/read-all-profiles.ts';
 
 export interface MeasureDriftDeps {
   scanner: ProfileScanner;

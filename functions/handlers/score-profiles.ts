@@ -2,9 +2,9 @@
  * Profile-changes stream → fresh scores: every profile Tag announces is read with its scores
  * item, scored with the registry's current models, and the scores item is written if a score
  * moved (one conditional write, none when nothing changed; functions/domain/scoring/
- * keep-scores.ts). Ids repeated in a batch are scored once. Unreadable records are kept in the failed-events store and
- * acknowledged; storage errors and races lost past the retries are thrown, so Lambda
- * retries the batch (re-scoring is idempotent).
+ * keep-scores.ts). Ids repeated in a batch are scored once. Unreadable records are kept in
+ * the failed-events store and acknowledged; storage errors are thrown, so Lambda retries the
+ * batch (re-scoring is idempotent; a write that loses to newer scores is simply superseded).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';

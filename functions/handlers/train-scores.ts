@@ -16,7 +16,7 @@ import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
 import type { ModelRegistry } from '../domain/model-registry.ts';
 import type { ProfileScanner } from '../domain/ports.ts';
 import { NotEnoughProfilesError, trainFromProfiles } from '../domain/scoring/profile-training.ts';
-import type { Profile } from '../../schemas/profile.ts';
+import { readAllProfiles } from '../domain/read-all-profiles.ts';
 
 export interface TrainScoresDeps {
   scanner: ProfileScanner;
@@ -24,17 +24,6 @@ export interface TrainScoresDeps {
   models: string[];
   source: string;
   now: () => Date;
-}
-
-export async function readAllProfiles(scanner: ProfileScanner): Promise<Profile[]> {
-  const out: Profile[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await scanner.scanProfiles({ segment: 0, totalSegments: 1, cursor });
-    out.push(...page.profiles);
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
 }
 
 export function makeTrainScores(deps: TrainScoresDeps) {

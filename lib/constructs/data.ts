@@ -12,9 +12,7 @@ import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-
-/** The registry names of the scoring models (functions/domain/scoring). */
-export const SCORE_MODEL_NAMES = ['propensity', 'churn', 'clv'] as const;
+import { SCORE_MODEL_NAMES } from '../../schemas/profile.ts';
 
 export interface DataProps {
   /** @default RemovalPolicy.RETAIN */

@@ -38,6 +38,7 @@ import { Construct } from 'constructs';
 import { SightlineFunction } from './node-function.ts';
 import { StreamConsumer } from './stream-consumer.ts';
 import { grantItems } from './grants.ts';
+import { SCORE_MODEL_NAMES } from '../../schemas/profile.ts';
 
 export interface ScoreProps {
   readonly changesStream: IStream;
@@ -61,8 +62,6 @@ export interface ScoreProps {
   readonly driftThreshold?: number;
 }
 
-export const SCORED_MODELS = ['propensity', 'churn', 'clv'] as const;
-
 export class Score extends Construct {
   public readonly scoreFunction: SightlineFunction<'score-profiles'>;
   public readonly rescoreFunction: SightlineFunction<'rescore-profiles'>;
@@ -77,7 +76,7 @@ export class Score extends Construct {
     const scoring = {
       PROFILES_TABLE_NAME: props.profilesTable.tableName,
       MODELS_BUCKET: props.modelsBucket.bucketName,
-      SCORE_MODELS: SCORED_MODELS.join(','),
+      SCORE_MODELS: SCORE_MODEL_NAMES.join(','),
       SCORE_CLOCK: props.clock ?? 'wall',
     };
 
@@ -146,7 +145,7 @@ export class Score extends Construct {
 
     this.trainFunction = new SightlineFunction(this, 'TrainScores', {
       functionName: 'train-scores',
-      environment: { PROFILES_TABLE_NAME: props.profilesTable.tableName, MODELS_BUCKET: props.modelsBucket.bucketName, TRAIN_MODELS: SCORED_MODELS.join(',') },
+      environment: { PROFILES_TABLE_NAME: props.profilesTable.tableName, MODELS_BUCKET: props.modelsBucket.bucketName, TRAIN_MODELS: SCORE_MODEL_NAMES.join(',') },
       memorySize: 3008,
       timeout: Duration.minutes(15),
       description: 'Retrain the scoring models from profiles (weekly)',
@@ -177,7 +176,7 @@ export class Score extends Construct {
     // Two alarms per model: the score's PSI, and the largest feature PSI, because inputs can
     // shift far before the score does (Bank Marketing's last fifth: economic inputs > 8, the
     // score 0.16; bench/results/scores.md "Drift").
-    this.driftAlarms = SCORED_MODELS.flatMap((model) =>
+    this.driftAlarms = SCORE_MODEL_NAMES.flatMap((model) =>
       (['ScorePsi', 'MaxFeaturePsi'] as const).map(
         (metricName) =>
           new Alarm(this, `Drift-${model}-${metricName}`, {

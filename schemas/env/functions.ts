@@ -8,6 +8,7 @@
  * the very same handlers at the emulators.
  */
 import { z } from 'zod';
+import { SCORE_MODEL_NAMES } from '../profile.ts';
 
 const boolString = z
   .enum(['true', 'false'])
@@ -26,7 +27,7 @@ const scoring = {
   PROFILES_TABLE_NAME: z.string().min(1),
   MODELS_BUCKET: z.string().min(1),
   /** Registry names of the models that score (functions/domain/scoring/current-models.ts). */
-  SCORE_MODELS: z.string().default('propensity,churn,clv').transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
+  SCORE_MODELS: z.string().default(SCORE_MODEL_NAMES.join(',')).transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
   MODEL_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
   /** `wall`: scores as of now; `profile`: as of the instant the profile's tags were evaluated (historical replays). */
   SCORE_CLOCK: z.enum(['wall', 'profile']).default('wall'),
@@ -77,7 +78,7 @@ export const envSchemas = {
     PROFILES_TABLE_NAME: z.string().min(1),
     MODELS_BUCKET: z.string().min(1),
     /** The models the scheduled job retrains from profiles (propensity: once contacts carry outcomes). */
-    TRAIN_MODELS: z.string().default('propensity,churn,clv').transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
+    TRAIN_MODELS: z.string().default(SCORE_MODEL_NAMES.join(',')).transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
   }),
   'get-profile': z.object({ ...common, PROFILES_TABLE_NAME: z.string().min(1) }),
   'get-recommendations': z.object({

@@ -22,6 +22,7 @@ import type { Profile, ScoresItem, StoredScore } from '../../../schemas/profile.
 import type { ProfileStore, ScoreStore } from '../ports.ts';
 import type { ModelArtifact } from './artifact.ts';
 import { scoreProfile } from './score-profile.ts';
+import { forEachLimit } from '../update-profiles.ts';
 
 /** The instant a profile is scored as of: now (`wall`), or its own tag time (`profile`: historical replays). */
 export const scoreClock = (mode: 'wall' | 'profile'): ((p: Profile) => Date) => (mode === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date());
@@ -60,20 +61,15 @@ export async function keepScores(profileIds: string[], deps: KeepScoresDeps, con
   const outcomes: Record<ScoreOutcome, number> = { scored: 0, unchanged: 0, superseded: 0, 'not-found': 0, 'no-model-applies': 0 };
   const ids = [...new Set(profileIds)];
   const { profiles, scores } = await deps.scores.getProfilesWithScores(ids);
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      const id = ids[next++];
-      let profile = profiles.get(id);
-      let stored = scores.get(id);
-      if (profile?.mergedInto) {
-        for (let hop = 0; profile?.mergedInto && hop < MAX_MERGE_HOPS; hop++) profile = await deps.store.getProfile(profile.mergedInto);
-        stored = profile ? (await deps.scores.getScores([profile.profileId])).get(profile.profileId) : undefined;
-      }
-      outcomes[!profile || profile.mergedInto ? 'not-found' : await scoreAndSave(profile, stored, deps)]++;
+  await forEachLimit(ids, concurrency, async (id) => {
+    let profile = profiles.get(id);
+    let stored = scores.get(id);
+    if (profile?.mergedInto) {
+      for (let hop = 0; profile?.mergedInto && hop < MAX_MERGE_HOPS; hop++) profile = await deps.store.getProfile(profile.mergedInto);
+      stored = profile ? (await deps.scores.getScores([profile.profileId])).get(profile.profileId) : undefined;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
+    outcomes[!profile || profile.mergedInto ? 'not-found' : await scoreAndSave(profile, stored, deps)]++;
+  });
   return outcomes;
 }
 

@@ -23,7 +23,7 @@
  * - Response propensity needs outcomes: it trains on profiles whose latest campaign contact
  *   (track "Campaign Contacted") carries one, logistic or GBM by the time-ordered hold-out.
  */
-import type { Profile } from '../../../schemas/profile.ts';
+import { SCORE_MODEL_NAMES, type Profile } from '../../../schemas/profile.ts';
 import type { ModelArtifact } from './artifact.ts';
 import { CHURN_FEATURES } from './churn.ts';
 import { featuresFromStats, statsFromFeatures, type ClvStats } from './clv.ts';
@@ -41,6 +41,13 @@ const monthStart = (ms: number) => {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 };
 const monthKey = (ms: number) => new Date(ms).toISOString().slice(0, 7);
+
+/** The earliest first order among the profiles, ISO (a loop: Math.min(...xs) overflows the stack on a large table). */
+function firstOrderOf(profiles: Profile[]): string {
+  let first = Number.POSITIVE_INFINITY;
+  for (const p of profiles) if (p.aggregates.firstOrderAt) first = Math.min(first, Date.parse(p.aggregates.firstOrderAt));
+  return new Date(first).toISOString();
+}
 
 export interface ChurnExamples {
   cutOff: number;
@@ -119,7 +126,7 @@ export function trainChurnFromProfiles(profiles: Profile[], asOf: Date, source: 
   const meta = (metrics?: Record<string, number>): ArtifactMeta => ({
     model: 'churn',
     version: 'unpublished',
-    trainingData: { source, from: new Date(Math.min(...profiles.filter((p) => p.aggregates.firstOrderAt).map((p) => Date.parse(p.aggregates.firstOrderAt!)))).toISOString(), to: new Date(cutOff).toISOString(), rows: rows.length },
+    trainingData: { source, from: firstOrderOf(profiles), to: new Date(cutOff).toISOString(), rows: rows.length },
     metrics,
   });
   const fold = stratifiedKFold(labels, 5, 7);
@@ -142,9 +149,8 @@ export function trainChurnFromProfiles(profiles: Profile[], asOf: Date, source: 
 export function trainClvFromProfiles(profiles: Profile[], asOf: Date, source: string, horizonDays = 365): ProfileTrainingResult {
   const stats = clvStatsFromProfiles(profiles, asOf);
   if (stats.length < MIN_TRAINING_PROFILES || !stats.some((s) => s.x > 0)) throw new NotEnoughProfilesError('clv', stats.length);
-  const first = Math.min(...profiles.filter((p) => p.aggregates.firstOrderAt).map((p) => Date.parse(p.aggregates.firstOrderAt!)));
   const artifact = withDriftReference(
-    trainClv({ model: 'clv', version: 'unpublished', trainingData: { source, from: new Date(first).toISOString(), to: asOf.toISOString(), rows: stats.length } }, stats, horizonDays),
+    trainClv({ model: 'clv', version: 'unpublished', trainingData: { source, from: firstOrderOf(profiles), to: asOf.toISOString(), rows: stats.length } }, stats, horizonDays),
     stats.map(featuresFromStats),
   );
   return { artifact, promote: true, verdict: `BG/NBD + Gamma-Gamma fitted on ${stats.length} buyers (${stats.filter((s) => s.x > 0).length} with repeat purchases)` };
@@ -178,12 +184,9 @@ export function trainPropensityFromProfiles(profiles: Profile[], source: string,
   return { artifact: r.artifact, promote: true, verdict: r.verdict };
 }
 
-/** The models trainable from profiles (propensity once campaign contacts carry outcomes). */
-export const PROFILE_TRAINED_MODELS = ['propensity', 'churn', 'clv'] as const;
-
 export function trainFromProfiles(model: string, profiles: Profile[], asOf: Date, source: string, say?: (m: string) => void): ProfileTrainingResult {
   if (model === 'churn') return trainChurnFromProfiles(profiles, asOf, source);
   if (model === 'clv') return trainClvFromProfiles(profiles, asOf, source);
   if (model === 'propensity') return trainPropensityFromProfiles(profiles, source, say);
-  throw new Error(`no model named ${model} (known: ${PROFILE_TRAINED_MODELS.join(', ')})`);
+  throw new Error(`no model named ${model} (known: ${SCORE_MODEL_NAMES.join(', ')})`);
 }
