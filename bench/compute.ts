@@ -6,15 +6,15 @@
  *
  * Without the dataset it uses the seeded demo shop.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { RetailConverter, type RetailRow, type SegmentLikeEvent } from '../functions/domain/retail/online-retail.ts';
-import { demoShop } from '../functions/domain/demo/demo-shop.ts';
-import { cleanEnvelope } from '../functions/domain/clean.ts';
-import { updateProfiles } from '../functions/domain/update-profiles.ts';
-import { RULE_SET_ID, RULE_SET_V1 } from '../functions/domain/tags.ts';
+import { RetailConverter, type RetailRow } from '../datasets/online-retail.ts';
+import { readCsv } from '../datasets/read-csv.ts';
+import type { SegmentLikeEvent } from '../schemas/events.ts';
+import { demoShop } from '../datasets/demo-shop.ts';
+import { cleanEnvelope } from '../functions/domain/clean/clean.ts';
+import { updateProfiles } from '../functions/domain/profiles/update-profiles.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../functions/domain/tag/tags.ts';
 import type { CleanEvent } from '../schemas/clean-event.ts';
 import { MemoryProfileStore } from '../tests/helpers/memory-profile-store.ts';
 import { fmt, machine, writeSection } from './lib/report.ts';
@@ -25,7 +25,7 @@ async function load(): Promise<{ source: string; events: SegmentLikeEvent[] }> {
   if (values.file && existsSync(values.file)) {
     const c = new RetailConverter();
     const events: SegmentLikeEvent[] = [];
-    for await (const row of createReadStream(values.file).pipe(createGunzip()).pipe(parse({ columns: true }))) events.push(...c.push(row as RetailRow));
+    for await (const row of readCsv<RetailRow>(values.file)) events.push(...c.push(row));
     events.push(...c.end());
     return { source: `UCI Online Retail (${values.file})`, events };
   }

@@ -19,7 +19,7 @@ import { startHttpApi, type HttpApi } from './http-api.ts';
 import { provision } from './provision.ts';
 import { CheckpointFile, StreamPoller } from './stream-poller.ts';
 import { DynamoSourceStore } from '../functions/adapters/dynamo-source-store.ts';
-import { hashWriteKey, newWriteKey } from '../functions/domain/sources.ts';
+import { hashWriteKey, newWriteKey } from '../functions/domain/collect/write-keys.ts';
 
 export interface PlatformOptions {
   dataDir: string;

@@ -8,9 +8,9 @@ import { replayDemo } from '../cli/commands/replay.ts';
 import { formatProfile, retagAll, scanProfiles } from '../cli/commands/profiles.ts';
 import { fetchRecommendations, formatRecommendations, importCatalog, profileCountries, trainRecommenderCommand } from '../cli/commands/recommender.ts';
 import { CatalogBuilder } from '../functions/domain/recommend/catalog.ts';
-import { demoCatalogLines } from '../functions/domain/demo/demo-shop.ts';
+import { demoCatalogLines } from '../datasets/demo-shop.ts';
 import { currentScoreModels, scoreAll, trainScoreFromProfilesCommand } from '../cli/commands/train-scores.ts';
-import { NotEnoughProfilesError } from '../functions/domain/scoring/profile-training.ts';
+import { NotEnoughProfilesError } from '../functions/domain/score/profile-training.ts';
 import { DynamoProfileStore } from '../functions/adapters/dynamo-profile-store.ts';
 
 export async function seedDemo(platform: Platform, config: LocalConfig): Promise<void> {

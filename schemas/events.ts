@@ -138,3 +138,18 @@ export const rawEnvelopeSchema = z.object({
   event: z.looseObject({ type: z.string(), messageId: z.string() }),
 });
 export type RawEnvelope = z.infer<typeof rawEnvelopeSchema>;
+
+/** The Segment event shape the replays and the demo produce (a subset of the event schemas above): what a client sends, before validation. */
+export interface SegmentLikeEvent {
+  type: 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group';
+  messageId: string;
+  userId?: string;
+  anonymousId?: string;
+  previousId?: string;
+  event?: string;
+  name?: string;
+  timestamp: string;
+  traits?: Record<string, unknown>;
+  properties?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+}

@@ -127,11 +127,11 @@ export const profileSchema = z.object({
   tagsRuleSet: z.string().optional(),
   tagsAsOf: z.string().optional(),
   consent: z.record(z.string(), z.boolean()).default({}),
-  /** Model scores with their explanations (functions/domain/scoring/score-profile.ts); additive in v1. */
+  /** Model scores with their explanations (functions/domain/score/score-profile.ts); additive in v1. */
   scores: z.record(z.string(), storedScoreSchema).optional(),
   campaignContact: campaignContactSchema.optional(),
   timezone: z.string().optional(),
-  /** Short hashes of the last message ids applied: makes re-delivery a no-op (see domain/profile-update.ts). */
+  /** Short hashes of the last message ids applied: makes re-delivery a no-op (see domain/profiles/profile.ts). */
   applied: z.array(z.string()).default([]),
   /** Profiles this one absorbed in merges (makes a retried merge a no-op). */
   absorbed: z.array(z.string()).default([]),

@@ -1,9 +1,9 @@
 /**
  * Declarative tag rules. A rule set is data: versioned, reviewable in a pull request,
- * and testable without a deployment. The evaluator is functions/domain/tags.ts.
+ * and testable without a deployment. The evaluator is functions/domain/tag/tags.ts.
  *
  * Conditions read metrics derived from a profile's aggregates (see METRICS in
- * functions/domain/tags.ts) and the numeric values of tags evaluated earlier in the set.
+ * functions/domain/tag/tags.ts) and the numeric values of tags evaluated earlier in the set.
  */
 import { z } from 'zod';
 

@@ -7,10 +7,8 @@
  * Truth per customer = distinct items bought in the window, for customers with a purchase
  * before the cut-off; "new" truth leaves out what they bought before it.
  */
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
-import { ukLocalToUtc, type RetailRow } from '../../functions/domain/retail/online-retail.ts';
+import { classifyRetailLine, ukLocalToUtc, type RetailRow } from '../../datasets/online-retail.ts';
+import { readCsv } from '../../datasets/read-csv.ts';
 import { averagePrecisionAtK, catalogCoverage, ndcgAtK, recallAtK } from '../../functions/domain/recommend/metrics.ts';
 import type { EmbeddedRecommendationProvider } from '../../functions/domain/recommend/create-provider.ts';
 
@@ -32,37 +30,28 @@ export interface CleaningCounts {
   duplicate: number;
 }
 
-/**
- * Codes that are not products: postage, fees, manual lines, charity, samples, vouchers.
- * Kept here rather than shared with the replay's cleaner so that this evaluation's data
- * stays fixed while that cleaner evolves.
- */
-const NON_PRODUCT = new Set(['POST', 'DOT', 'M', 'C2', 'BANK CHARGES', 'AMAZONFEE', 'PADS', 'S', 'D', 'CRUK', 'B']);
-const isNonProductCode = (code: string) => NON_PRODUCT.has(code.trim().toUpperCase()) || /^GIFT_0001_\d+$/i.test(code.trim());
-
 /** Keeps product purchases by known customers: see the dataset README for the dirt. */
 export async function loadPurchases(file: string): Promise<{ purchases: Purchase[]; counts: CleaningCounts }> {
   const counts: CleaningCounts = { rows: 0, kept: 0, noCustomer: 0, cancelled: 0, nonProduct: 0, badPriceOrQuantity: 0, duplicate: 0 };
   const purchases: Purchase[] = [];
   const seen = new Set<string>();
-  const rows = createReadStream(file).pipe(createGunzip()).pipe(parse({ columns: true })) as AsyncIterable<RetailRow>;
-  for await (const r of rows) {
+  for await (const r of readCsv<RetailRow>(file)) {
     counts.rows++;
     const customer = (r.CustomerID ?? '').trim();
-    const invoice = r.InvoiceNo.trim();
+    const line = classifyRetailLine(r);
     if (!customer) counts.noCustomer++;
     // 'C' cancellations; 'A' bad-debt adjustments (negative prices) are not purchases either.
-    else if (invoice.startsWith('C') || invoice.startsWith('A')) counts.cancelled++;
-    else if (isNonProductCode(r.StockCode)) counts.nonProduct++;
-    else if (!(Number(r.UnitPrice) > 0) || !(Number(r.Quantity) > 0)) counts.badPriceOrQuantity++;
+    else if (r.InvoiceNo.trim().startsWith('C') || (line.kind === 'rejected' && line.reason === 'adjustment')) counts.cancelled++;
+    else if (line.kind === 'rejected' && line.reason === 'non_product_code') counts.nonProduct++;
+    else if (line.kind !== 'purchase') counts.badPriceOrQuantity++;
     else {
-      const key = [invoice, r.StockCode, r.Description, r.Quantity, r.UnitPrice, r.InvoiceDate, customer].join('\u0001');
+      const key = [line.invoiceNo, r.StockCode, r.Description, r.Quantity, r.UnitPrice, r.InvoiceDate, customer].join('\u0001');
       if (seen.has(key)) {
         counts.duplicate++;
         continue;
       }
       seen.add(key);
-      purchases.push({ userId: customer, itemId: r.StockCode.trim().toUpperCase(), timestamp: Date.parse(ukLocalToUtc(r.InvoiceDate)), quantity: Number(r.Quantity), country: r.Country.trim() });
+      purchases.push({ userId: customer, itemId: line.stockCode.toUpperCase(), timestamp: Date.parse(ukLocalToUtc(line.date)), quantity: line.quantity, country: line.country });
     }
   }
   counts.kept = purchases.length;

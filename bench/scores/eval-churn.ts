@@ -13,15 +13,15 @@
  *   npx tsx bench/scores/eval-churn.ts [--file ../shared/datasets/online-retail.csv.gz] [--no-write]
  */
 import { parseArgs } from 'node:util';
-import type { ModelArtifact } from '../../functions/domain/scoring/artifact.ts';
-import { CHURN_FEATURES, churnFeatures, churnLabel } from '../../functions/domain/scoring/churn.ts';
-import { numericValue, type RawFeatures } from '../../functions/domain/scoring/features.ts';
-import type { GbmOptions } from '../../functions/domain/scoring/gbm.ts';
-import { sigmoid } from '../../functions/domain/scoring/math.ts';
-import { averagePrecision, brierScore, liftAt, populationStabilityIndex, rocAuc, stratifiedKFold } from '../../functions/domain/scoring/metrics.ts';
-import { predict } from '../../functions/domain/scoring/score.ts';
-import { recencyBaseline, trainGbm, trainLogistic, type ArtifactMeta } from '../../functions/domain/scoring/train.ts';
-import { DEFAULT_RETAIL, loadRetail, shopTime } from '../../cli/datasets.ts';
+import type { ModelArtifact } from '../../functions/domain/score/artifact.ts';
+import { CHURN_FEATURES, churnFeatures, churnLabel } from '../../functions/domain/score/churn.ts';
+import { numericValue, type RawFeatures } from '../../functions/domain/score/features.ts';
+import type { GbmOptions } from '../../functions/domain/score/gbm.ts';
+import { sigmoid } from '../../functions/domain/score/math.ts';
+import { averagePrecision, brierScore, liftAt, populationStabilityIndex, rocAuc, stratifiedKFold } from '../../functions/domain/score/metrics.ts';
+import { predict } from '../../functions/domain/score/score.ts';
+import { recencyBaseline, trainGbm, trainLogistic, type ArtifactMeta } from '../../functions/domain/score/train.ts';
+import { DEFAULT_RETAIL, loadRetail, shopTime } from '../../datasets/scoring-data.ts';
 import { f2, f3, f4, machine, table, writeSection } from './report.ts';
 
 const { values } = parseArgs({ options: { file: { type: 'string', default: DEFAULT_RETAIL }, write: { type: 'boolean', default: true } }, allowNegative: true });

@@ -13,11 +13,11 @@
  *   npx tsx bench/scores/eval-clv.ts [--file ../shared/datasets/online-retail.csv.gz] [--no-write]
  */
 import { parseArgs } from 'node:util';
-import type { BgnbdParams } from '../../functions/domain/scoring/artifact.ts';
-import { clvSummary, historicalAverage, predictClv } from '../../functions/domain/scoring/clv.ts';
-import { rocAuc } from '../../functions/domain/scoring/metrics.ts';
-import { trainClv } from '../../functions/domain/scoring/train.ts';
-import { DEFAULT_RETAIL, loadRetail, shopTime } from '../../cli/datasets.ts';
+import type { BgnbdParams } from '../../functions/domain/score/artifact.ts';
+import { clvSummary, historicalAverage, predictClv } from '../../functions/domain/score/clv.ts';
+import { rocAuc } from '../../functions/domain/score/metrics.ts';
+import { trainClv } from '../../functions/domain/score/train.ts';
+import { DEFAULT_RETAIL, loadRetail, shopTime } from '../../datasets/scoring-data.ts';
 import { f2, f3, machine, table, writeSection } from './report.ts';
 
 const { values } = parseArgs({ options: { file: { type: 'string', default: DEFAULT_RETAIL }, write: { type: 'boolean', default: true } }, allowNegative: true });

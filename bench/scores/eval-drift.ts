@@ -1,6 +1,6 @@
 /**
  * Drift, measured the way `sightline drift` and the daily measure-drift function do
- * (functions/domain/scoring/drift.ts): population stability index of every feature and of
+ * (functions/domain/score/drift.ts): population stability index of every feature and of
  * the score, rows being scored now against the training distribution kept in the artifact.
  *
  * - propensity (Bank Marketing, no `duration`): GBM fitted on the first 80 % of rows (in date
@@ -12,12 +12,12 @@
  *   npx tsx bench/scores/eval-drift.ts [--bank ../shared/datasets/bank-additional-full.csv.gz] [--retail ../shared/datasets/online-retail.csv.gz] [--no-write]
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_BANK, DEFAULT_RETAIL, loadBank, loadRetail } from '../../cli/datasets.ts';
-import { CHURN_FEATURES, churnExamples } from '../../functions/domain/scoring/churn.ts';
-import { measureDrift, psiBand, withDriftReference, type DriftReport } from '../../functions/domain/scoring/drift.ts';
-import { seededRandom } from '../../functions/domain/scoring/math.ts';
-import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
-import { trainGbm, trainLogistic } from '../../functions/domain/scoring/train.ts';
+import { DEFAULT_BANK, DEFAULT_RETAIL, loadBank, loadRetail } from '../../datasets/scoring-data.ts';
+import { CHURN_FEATURES, churnExamples } from '../../functions/domain/score/churn.ts';
+import { measureDrift, psiBand, withDriftReference, type DriftReport } from '../../functions/domain/score/drift.ts';
+import { seededRandom } from '../../functions/domain/score/math.ts';
+import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/score/propensity.ts';
+import { trainGbm, trainLogistic } from '../../functions/domain/score/train.ts';
 import { f3, machine, table, writeSection } from './report.ts';
 
 const { values } = parseArgs({

@@ -7,7 +7,7 @@
  *   npx tsx bench/scores/eval-fairness.ts [--file ../shared/datasets/bank-additional-full.csv.gz] [--family logistic|gbm] [--fraction 0.1] [--attribute age_band --attribute marital …] [--no-write]
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_BANK } from '../../cli/datasets.ts';
+import { DEFAULT_BANK } from '../../datasets/scoring-data.ts';
 import { fairnessCommand, formatFairness } from '../../cli/commands/fairness.ts';
 import { machine, writeSection } from './report.ts';
 

@@ -12,14 +12,14 @@
  *   npx tsx bench/scores/eval-propensity.ts [--file ../shared/datasets/bank-additional-full.csv.gz] [--tune] [--no-mlp] [--no-write]
  */
 import { parseArgs } from 'node:util';
-import type { ModelArtifact } from '../../functions/domain/scoring/artifact.ts';
-import type { RawFeatures } from '../../functions/domain/scoring/features.ts';
-import { sigmoid } from '../../functions/domain/scoring/math.ts';
-import { averagePrecision, brierScore, liftAt, rocAuc, stratifiedKFold } from '../../functions/domain/scoring/metrics.ts';
-import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
-import { predict } from '../../functions/domain/scoring/score.ts';
-import { trainGbm, trainLogistic, trainMlp, type ArtifactMeta } from '../../functions/domain/scoring/train.ts';
-import { DEFAULT_BANK, loadBank } from '../../cli/datasets.ts';
+import type { ModelArtifact } from '../../functions/domain/score/artifact.ts';
+import type { RawFeatures } from '../../functions/domain/score/features.ts';
+import { sigmoid } from '../../functions/domain/score/math.ts';
+import { averagePrecision, brierScore, liftAt, rocAuc, stratifiedKFold } from '../../functions/domain/score/metrics.ts';
+import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/score/propensity.ts';
+import { predict } from '../../functions/domain/score/score.ts';
+import { trainGbm, trainLogistic, trainMlp, type ArtifactMeta } from '../../functions/domain/score/train.ts';
+import { DEFAULT_BANK, loadBank } from '../../datasets/scoring-data.ts';
 import { f2, f3, f4, machine, table, writeSection } from './report.ts';
 
 const { values } = parseArgs({

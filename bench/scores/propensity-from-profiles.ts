@@ -1,8 +1,8 @@
 /**
  * Response propensity trained the way the platform trains it in production: Bank Marketing
  * replayed through the local platform's event API as identify + "Campaign Contacted" events
- * (functions/domain/bank/bank-marketing.ts), then trained from the resulting profiles
- * (functions/domain/scoring/profile-training.ts), and compared with training from the file.
+ * (datasets/bank-marketing.ts), then trained from the resulting profiles
+ * (functions/domain/score/profile-training.ts), and compared with training from the file.
  * Equal figures mean the profiles carry exactly what the file does.
  *
  *   npx tsx bench/scores/propensity-from-profiles.ts [--file ../shared/datasets/bank-additional-full.csv.gz] [--no-write]
@@ -14,10 +14,10 @@ import { parseArgs } from 'node:util';
 import { startPlatform } from '../../local/platform.ts';
 import { replayBankMarketing } from '../../cli/commands/replay.ts';
 import { scanProfiles } from '../../cli/commands/profiles.ts';
-import { DEFAULT_BANK, loadBank } from '../../cli/datasets.ts';
-import { trainPropensityFromProfiles } from '../../functions/domain/scoring/profile-training.ts';
-import { trainPropensityModel } from '../../functions/domain/scoring/propensity-training.ts';
-import { propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
+import { DEFAULT_BANK, loadBank } from '../../datasets/scoring-data.ts';
+import { trainPropensityFromProfiles } from '../../functions/domain/score/profile-training.ts';
+import { trainPropensityModel } from '../../functions/domain/score/propensity-training.ts';
+import { propensityFeaturesFromBankRow } from '../../functions/domain/score/propensity.ts';
 import { f4, machine, table, writeSection } from './report.ts';
 
 const { values } = parseArgs({ options: { file: { type: 'string', default: DEFAULT_BANK }, write: { type: 'boolean', default: true } }, allowNegative: true });

@@ -8,13 +8,13 @@
  *   npx tsx bench/scores/score-cost.ts --retail ../shared/datasets/online-retail.csv.gz --bank ../shared/datasets/bank-additional-full.csv.gz
  */
 import { parseArgs } from 'node:util';
-import { scoreProfile } from '../../functions/domain/scoring/score-profile.ts';
+import { scoreProfile } from '../../functions/domain/score/score-profile.ts';
 import { profileSchema, type Profile } from '../../schemas/profile.ts';
-import { loadBank, loadRetail } from '../../cli/datasets.ts';
+import { loadBank, loadRetail } from '../../datasets/scoring-data.ts';
 import { trainScoreArtifact } from '../../cli/commands/train-scores.ts';
 import { machine, writeSection } from './report.ts';
-import { trainGbm } from '../../functions/domain/scoring/train.ts';
-import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
+import { trainGbm } from '../../functions/domain/score/train.ts';
+import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/score/propensity.ts';
 
 const { values } = parseArgs({ options: { retail: { type: 'string' }, bank: { type: 'string' }, rounds: { type: 'string', default: '5' } } });
 if (!values.retail || !values.bank) throw new Error('--retail <online-retail.csv.gz> and --bank <bank-additional-full.csv.gz> are required');

@@ -18,14 +18,14 @@
  *   (job = retired or student, marital = single …) still carry age, so this measures how
  *   much of the age gap comes through age itself.
  */
-import { FAIRNESS_ATTRIBUTES, fairnessAudit, isFairnessAttribute, type FairnessAttribute, type FairnessAudit } from '../../functions/domain/scoring/fairness.ts';
-import type { FeatureDeclaration, RawFeatures } from '../../functions/domain/scoring/features.ts';
-import { sigmoid } from '../../functions/domain/scoring/math.ts';
-import { rocAuc, stratifiedKFold, type FairnessReport } from '../../functions/domain/scoring/metrics.ts';
-import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
-import { predict } from '../../functions/domain/scoring/score.ts';
-import { trainGbm, trainLogistic } from '../../functions/domain/scoring/train.ts';
-import { loadBank } from '../datasets.ts';
+import { FAIRNESS_ATTRIBUTES, fairnessAudit, isFairnessAttribute, type FairnessAttribute, type FairnessAudit } from '../../functions/domain/score/fairness.ts';
+import type { FeatureDeclaration, RawFeatures } from '../../functions/domain/score/features.ts';
+import { sigmoid } from '../../functions/domain/score/math.ts';
+import { rocAuc, stratifiedKFold, type FairnessReport } from '../../functions/domain/score/metrics.ts';
+import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/score/propensity.ts';
+import { predict } from '../../functions/domain/score/score.ts';
+import { trainGbm, trainLogistic } from '../../functions/domain/score/train.ts';
+import { loadBank } from '../../datasets/scoring-data.ts';
 
 const FOLDS = 5;
 const CV_SEED = 2026;

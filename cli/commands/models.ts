@@ -1,9 +1,9 @@
 /**
  * `sightline models list|promote|rollback`: the model registry by hand. Serving and scoring
  * re-read a model's pointer at most once a minute, so a promote or a rollback reaches them
- * within that minute, without a redeploy (functions/domain/model-registry.ts).
+ * within that minute, without a redeploy (functions/domain/shared/model-registry.ts).
  */
-import { rollbackModel, type ModelPointer, type ModelRegistry, type ModelVersionInfo } from '../../functions/domain/model-registry.ts';
+import { rollbackModel, type ModelPointer, type ModelRegistry, type ModelVersionInfo } from '../../functions/domain/shared/model-registry.ts';
 
 export interface ModelListing {
   name: string;

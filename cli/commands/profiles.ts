@@ -4,10 +4,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
 import { DynamoSourceStore } from '../../functions/adapters/dynamo-source-store.ts';
-import { retagProfiles } from '../../functions/domain/retag.ts';
-import { readAllProfiles } from '../../functions/domain/read-all-profiles.ts';
-import { RULE_SET_ID, RULE_SET_V1 } from '../../functions/domain/tags.ts';
-import { hashWriteKey, newWriteKey } from '../../functions/domain/sources.ts';
+import { retagProfiles } from '../../functions/domain/tag/retag.ts';
+import { readAllProfiles } from '../../functions/domain/profiles/read-all-profiles.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../../functions/domain/tag/tags.ts';
+import { hashWriteKey, newWriteKey } from '../../functions/domain/collect/write-keys.ts';
 import type { Profile } from '../../schemas/profile.ts';
 import type { CliTarget } from '../config.ts';
 

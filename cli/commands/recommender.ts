@@ -6,24 +6,20 @@
  * Callable from the local platform (npm start trains after seeding), tests and benchmarks.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { PassThrough } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { parse } from 'csv-parse';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CliTarget } from '../config.ts';
 import { scanProfiles } from './profiles.ts';
 import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
 import { S3InteractionLog } from '../../functions/adapters/s3-interaction-log.ts';
-import { publishModel, type ModelPointer, type ModelVersionInfo } from '../../functions/domain/model-registry.ts';
+import { publishModel, type ModelPointer, type ModelVersionInfo } from '../../functions/domain/shared/model-registry.ts';
 import { CatalogBuilder, personalizeItemsCsv, type Catalog, type ProductLine } from '../../functions/domain/recommend/catalog.ts';
 import { interactionFromFields, purchasesForTraining, readInteractionLog } from '../../functions/domain/recommend/interaction-log.ts';
 import type { Interaction } from '../../functions/domain/recommend/interactions.ts';
 import { serializeRecommenderModel, type RecommenderMethod } from '../../functions/domain/recommend/model-schema.ts';
 import { trainRecommender, type TrainRecommenderOptions } from '../../functions/domain/recommend/train-recommender.ts';
-import { categoryOf, isNonProductCode, ukLocalToUtc, type RetailRow } from '../../functions/domain/retail/online-retail.ts';
+import { categoryOf, classifyRetailLine, isNonProductCode, ukLocalToUtc, type RetailRow } from '../../datasets/online-retail.ts';
+import { readCsv } from '../../datasets/read-csv.ts';
 
 /** S3 for the local platform (s3rver: its own credentials, path style) or the default chain in AWS. */
 export function s3For(target?: Pick<CliTarget, 'endpoints'>): S3Client {
@@ -37,23 +33,12 @@ export function s3For(target?: Pick<CliTarget, 'endpoints'>): S3Client {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-function fileRows(file: string): AsyncIterable<Record<string, string>> {
-  const parser = parse({ columns: true, relax_quotes: true, skip_empty_lines: true, bom: true });
-  void pipeline(createReadStream(file), file.endsWith('.gz') ? createGunzip() : new PassThrough(), parser).catch((err: Error) => parser.destroy(err));
-  return parser;
-}
-
 /** Online Retail purchase lines as interactions: customers only, no cancellations, non-products or unreadable dates. */
 function retailInteraction(r: RetailRow): Interaction | undefined {
-  const quantity = Number(r.Quantity);
-  if (!r.CustomerID?.trim() || r.InvoiceNo.startsWith('C') || r.InvoiceNo.startsWith('A') || isNonProductCode(r.StockCode) || !(quantity > 0) || !(Number(r.UnitPrice) > 0)) return undefined;
-  let timestamp: string;
-  try {
-    timestamp = ukLocalToUtc(r.InvoiceDate);
-  } catch {
-    return undefined;
-  }
-  return { userId: r.CustomerID.trim().replace(/\.0$/, ''), itemId: r.StockCode.trim().toUpperCase(), timestamp, quantity, country: r.Country.trim() };
+  // Duplicate lines are not looked for: a repeated line is a repeated purchase signal here.
+  const line = classifyRetailLine(r);
+  if (line.kind !== 'purchase' || !line.customerId) return undefined;
+  return { userId: line.customerId, itemId: line.stockCode.toUpperCase(), timestamp: ukLocalToUtc(line.date), quantity: line.quantity, country: line.country };
 }
 
 /** A purchase row of an interaction-log CSV (functions/domain/recommend/interaction-log.ts). */
@@ -97,7 +82,7 @@ export async function trainRecommenderCommand(opts: {
   if (opts.data) {
     source = opts.data;
     let n = 0;
-    for await (const row of fileRows(opts.data)) {
+    for await (const row of readCsv(opts.data)) {
       if (++n % 50_000 === 0) say(`read ${n.toLocaleString('en-GB')} lines`);
       const it = 'InvoiceNo' in row ? retailInteraction(row as unknown as RetailRow) : logInteraction(row, n);
       if (it) interactions.push(it);
@@ -147,7 +132,7 @@ export async function profileCountries(doc: DynamoDBDocumentClient, table: strin
 /** Product lines from a file: the Online Retail export (StockCode, Description, UnitPrice) or an item list (item_id, name, category, price). */
 export async function readCatalogFile(file: string, at = new Date()): Promise<{ catalog: Catalog; lines: number }> {
   const b = new CatalogBuilder();
-  for await (const row of fileRows(file)) {
+  for await (const row of readCsv(file)) {
     let line: ProductLine | undefined;
     if ('StockCode' in row) {
       const r = row as unknown as RetailRow;

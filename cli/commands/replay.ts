@@ -3,23 +3,22 @@
  * dataset (or the seeded demo shop) into Segment events and send them to the API.
  *
  * Design:
- * - Streaming end to end: gunzip → csv-parse → RetailConverter → SDK, one invoice in memory
+ * - Streaming end to end: readCsv (gunzip → csv-parse) → RetailConverter → SDK, one invoice in memory
  *   and at most MAX_IN_FLIGHT events waiting in the SDK (see send-events.ts).
  * - The progress bar of a file replay counts bytes of the file read (the number of events is
  *   known only at the end), and shows the events sent and acknowledged beside it.
  * - `dryRun` converts and reconciles without sending: a measurement of the file and of the
  *   converter, with no platform running.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import { PassThrough, pipeline } from 'node:stream';
-import { parse } from 'csv-parse';
+import { existsSync, statSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
-import { RetailConverter, type Reconciliation, type RetailRow, type SegmentLikeEvent } from '../../functions/domain/retail/online-retail.ts';
-import { demoShop } from '../../functions/domain/demo/demo-shop.ts';
+import { RetailConverter, type Reconciliation, type RetailRow } from '../../datasets/online-retail.ts';
+import type { SegmentLikeEvent } from '../../schemas/events.ts';
+import { demoShop } from '../../datasets/demo-shop.ts';
 import { sendEvents, type SendReport } from './send-events.ts';
-import { bankEvents } from '../../functions/domain/bank/bank-marketing.ts';
-import { loadBank } from '../datasets.ts';
+import { bankEvents } from '../../datasets/bank-marketing.ts';
+import { loadBank } from '../../datasets/scoring-data.ts';
+import { readCsv } from '../../datasets/read-csv.ts';
 
 export interface ReplayResult {
   file: string;
@@ -49,21 +48,14 @@ async function* retailEvents(
   limit: number | undefined,
   onRead: (bytes: number) => void,
 ): AsyncGenerator<SegmentLikeEvent> {
-  const input = createReadStream(file);
-  // pipeline (not pipe) carries a read or gunzip error to the parser, so the loop throws it;
-  // stopping early at the limit ends the pipeline, which is not an error.
-  const rows = pipeline(input, file.endsWith('.gz') ? createGunzip() : new PassThrough(), parse({ columns: true, relax_quotes: true }), () => {});
+  const rows = readCsv<RetailRow>(file);
   let n = 0;
-  try {
-    for await (const row of rows as AsyncIterable<RetailRow>) {
-      if (limit !== undefined && n++ >= limit) break;
-      yield* converter.push(row);
-      onRead(input.bytesRead);
-    }
-    yield* converter.end();
-  } finally {
-    input.destroy();
+  for await (const row of rows) {
+    if (limit !== undefined && n++ >= limit) break;
+    yield* converter.push(row);
+    onRead(rows.bytesRead());
   }
+  yield* converter.end();
 }
 
 function fileBar(total: number) {
@@ -134,7 +126,7 @@ export async function replayDemo(opts: DemoReplayOptions): Promise<{ seed: numbe
 
 /**
  * `replay bank-marketing`: UCI Bank Marketing as identify + "Campaign Contacted" per row
- * (functions/domain/bank/bank-marketing.ts), so propensity trains from profiles.
+ * (datasets/bank-marketing.ts), so propensity trains from profiles.
  */
 export async function replayBankMarketing(file: string, opts: { apiUrl: string; writeKey: string; limit?: number; progress?: boolean; batchSize?: number; flushInterval?: number }): Promise<{ rows: number; events: number; send: SendReport }> {
   const rows = (await loadBank(file)).slice(0, opts.limit);

@@ -20,7 +20,7 @@
  */
 import { Analytics } from '@segment/analytics-node';
 import { SingleBar, Presets } from 'cli-progress';
-import type { SegmentLikeEvent } from '../../functions/domain/retail/online-retail.ts';
+import type { SegmentLikeEvent } from '../../schemas/events.ts';
 import { MAX_REQUEST_BYTES } from '../../schemas/events.ts';
 
 export interface SendReport {

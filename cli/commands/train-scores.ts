@@ -5,7 +5,7 @@
  *
  * - propensity: Bank Marketing (bank-additional-full), without `duration`; logistic
  *   regression or the GBM, whichever is better on the last 20 % of rows (they are in date
- *   order) fitted on the first 80 % (functions/domain/scoring/propensity-training.ts).
+ *   order) fitted on the first 80 % (functions/domain/score/propensity-training.ts).
  * - churn: Online Retail; features as of the data's end − 92 days, label = no purchase in the
  *   92 days after; logistic regression (the family the evaluation chose by CV). Held out: a
  *   stratified fifth of the customers.
@@ -14,25 +14,25 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
-import type { ModelPointer, ModelVersionInfo } from '../../functions/domain/model-registry.ts';
-import type { ModelArtifact } from '../../functions/domain/scoring/artifact.ts';
-import { rescoreProfiles, scoreClock, type RescoreReport } from '../../functions/domain/scoring/keep-scores.ts';
-import { driftOfProfiles, psiBand, withDriftReference, type DriftReport } from '../../functions/domain/scoring/drift.ts';
-import { CurrentScoreModels } from '../../functions/domain/scoring/current-models.ts';
+import type { ModelPointer, ModelVersionInfo } from '../../functions/domain/shared/model-registry.ts';
+import type { ModelArtifact } from '../../functions/domain/score/artifact.ts';
+import { rescoreProfiles, scoreClock, type RescoreReport } from '../../functions/domain/score/keep-scores.ts';
+import { driftOfProfiles, psiBand, withDriftReference, type DriftReport } from '../../functions/domain/score/drift.ts';
+import { CurrentScoreModels } from '../../functions/domain/score/current-models.ts';
 import { SCORE_MODEL_NAMES, type Profile, type ScoreModelName } from '../../schemas/profile.ts';
-import { trainFromProfiles } from '../../functions/domain/scoring/profile-training.ts';
+import { trainFromProfiles } from '../../functions/domain/score/profile-training.ts';
 import { publishScoreModel } from '../../functions/shared/publish-score-model.ts';
 import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { scanProfiles } from './profiles.ts';
-import { CHURN_FEATURES, churnExamples } from '../../functions/domain/scoring/churn.ts';
-import { clvSummary, featuresFromStats } from '../../functions/domain/scoring/clv.ts';
-import { rocAuc, stratifiedKFold } from '../../functions/domain/scoring/metrics.ts';
-import { propensityFeaturesFromBankRow } from '../../functions/domain/scoring/propensity.ts';
-import { trainPropensityModel } from '../../functions/domain/scoring/propensity-training.ts';
-import { predict } from '../../functions/domain/scoring/score.ts';
-import { trainClv, trainLogistic, type ArtifactMeta } from '../../functions/domain/scoring/train.ts';
-import { loadBank, loadRetail } from '../datasets.ts';
+import { CHURN_FEATURES, churnExamples } from '../../functions/domain/score/churn.ts';
+import { clvSummary, featuresFromStats } from '../../functions/domain/score/clv.ts';
+import { rocAuc, stratifiedKFold } from '../../functions/domain/score/metrics.ts';
+import { propensityFeaturesFromBankRow } from '../../functions/domain/score/propensity.ts';
+import { trainPropensityModel } from '../../functions/domain/score/propensity-training.ts';
+import { predict } from '../../functions/domain/score/score.ts';
+import { trainClv, trainLogistic, type ArtifactMeta } from '../../functions/domain/score/train.ts';
+import { loadBank, loadRetail } from '../../datasets/scoring-data.ts';
 
 export const SCORE_MODELS = SCORE_MODEL_NAMES;
 export type ScoreModel = ScoreModelName;
@@ -97,7 +97,7 @@ export async function trainScoreCommand(opts: { model: ScoreModel; data: string;
 
 /**
  * `sightline train churn|clv` without --data: trains from the platform's own profiles as of
- * `asOf` (functions/domain/scoring/profile-training.ts, what the weekly job runs in AWS).
+ * `asOf` (functions/domain/score/profile-training.ts, what the weekly job runs in AWS).
  * Churn becomes current only if it beats recency-only on held-out profiles.
  */
 export async function trainScoreFromProfilesCommand(opts: { model: ScoreModel; ddb: DynamoDBDocumentClient; table: string; s3: S3Client; modelsBucket: string; asOf: Date; promote?: boolean; progress?: (m: string) => void }): Promise<TrainScoreResult & { verdict: string }> {
@@ -119,7 +119,7 @@ export async function currentScoreModels(s3: S3Client, modelsBucket: string): Pr
 
 /**
  * Scores every live profile as of `asOf` with the current models and writes the scores items
- * that moved (never over scores of a newer profile version; functions/domain/scoring/
+ * that moved (never over scores of a newer profile version; functions/domain/score/
  * keep-scores.ts, the code of the daily re-scoring). The local equivalent of that job.
  */
 export async function scoreAll(ddb: DynamoDBDocumentClient, table: string, models: ModelArtifact[], asOf: Date | ((p: Profile) => Date)): Promise<RescoreReport> {

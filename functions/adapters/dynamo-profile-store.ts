@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { profileSchema, storedScoresItemSchema, type Profile, type ScoresItem, type StoredScoresItem } from '../../schemas/profile.ts';
-import { identityKeyString, type IdentityKey, type ProfileScanner, type ProfileStore, type ScoreStore } from '../domain/ports.ts';
+import { identityKeyString, type IdentityKey, type ProfileScanner, type ProfileStore } from '../domain/profiles/ports.ts';
+import { type ScoreStore } from '../domain/score/ports.ts';
 
 export const profileKey = (profileId: string) => ({ pk: `P#${profileId}`, sk: 'PROFILE' });
 export const scoresKey = (profileId: string) => ({ pk: `P#${profileId}`, sk: 'SCORES' });

@@ -6,7 +6,7 @@
  * re-sent record can only be later than its successful predecessors.
  */
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import type { EventSink, StreamRecordOut } from '../domain/ports.ts';
+import type { EventSink, StreamRecordOut } from '../domain/shared/ports.ts';
 import { encodeRecord } from '../shared/record-codec.ts';
 
 /** Kinesis limits: 500 records and 5 MiB per PutRecords call, 1 MiB per record. */

@@ -14,7 +14,7 @@ import { GetRecommendationsCommand, type PersonalizeRuntimeClient } from '@aws-s
 import { PutEventsCommand, PutItemsCommand, type PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
 import type { CatalogItem } from '../domain/recommend/catalog.ts';
 import type { InteractionRow } from '../domain/recommend/interaction-log.ts';
-import { PERSONALIZE_CONFIG_KEY, personalizeConfigSchema, type PersonalizeConfig } from '../domain/personalize-config.ts';
+import { PERSONALIZE_CONFIG_KEY, personalizeConfigSchema, type PersonalizeConfig } from '../domain/recommend/personalize-config.ts';
 import type { Recommendation, RecommendationProvider, RecommendOptions } from '../domain/recommend/recommendation-provider.ts';
 
 /** GetRecommendations returns at most 500 items. */

@@ -7,7 +7,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import type { FailedEvent } from '../../schemas/failed-event.ts';
-import type { FailedEventSink } from '../domain/ports.ts';
+import type { FailedEventSink } from '../domain/shared/ports.ts';
 
 export function failedEventKey(r: FailedEvent): string {
   const id = (r.messageId ?? randomUUID()).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);

@@ -11,7 +11,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { UnknownModelVersionError, type ModelPointer, type ModelRegistry, type ModelVersionInfo } from '../domain/model-registry.ts';
+import { UnknownModelVersionError, type ModelPointer, type ModelRegistry, type ModelVersionInfo } from '../domain/shared/model-registry.ts';
 
 const prefix = (name: string) => `models/${name}/`;
 

@@ -15,7 +15,7 @@ import { PersonalizeEventTracker, S3PersonalizeConfig } from '../adapters/person
 import { readCleanRecords } from '../shared/clean-records.ts';
 import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
 import { S3InteractionLog } from '../adapters/s3-interaction-log.ts';
-import type { FailedEventSink } from '../domain/ports.ts';
+import type { FailedEventSink } from '../domain/shared/ports.ts';
 import { encodeInteractionLog, interactionLogKey, interactionsFromEvents } from '../domain/recommend/interaction-log.ts';
 
 export interface ArchiveDeps {

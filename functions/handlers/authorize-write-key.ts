@@ -9,7 +9,7 @@ import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoSourceStore } from '../adapters/dynamo-source-store.ts';
-import { hashWriteKey, writeKeyFromAuthorization } from '../domain/sources.ts';
+import { hashWriteKey, writeKeyFromAuthorization } from '../domain/collect/write-keys.ts';
 
 export interface AuthorizerResult {
   isAuthorized: boolean;

@@ -14,8 +14,8 @@ import { logger, metrics } from '../shared/powertools.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { KinesisEventSink } from '../adapters/kinesis-event-sink.ts';
 import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
-import { collect, partitionKeyOf, ROUTES, type Route } from '../domain/collect.ts';
-import type { EventSink, FailedEventSink } from '../domain/ports.ts';
+import { collect, partitionKeyOf, ROUTES, type Route } from '../domain/collect/collect.ts';
+import type { EventSink, FailedEventSink } from '../domain/shared/ports.ts';
 
 type Event = APIGatewayProxyEventV2WithLambdaAuthorizer<{ sourceId?: string }>;
 

@@ -11,8 +11,9 @@ import { withPowertools } from '../shared/middleware.ts';
 import { metrics } from '../shared/powertools.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
-import { findProfile } from '../domain/find-profile.ts';
-import type { ProfileStore, ScoreStore } from '../domain/ports.ts';
+import { findProfile } from '../domain/profiles/find-profile.ts';
+import type { ProfileStore } from '../domain/profiles/ports.ts';
+import type { ScoreStore } from '../domain/score/ports.ts';
 
 export function makeGetProfile(store: ProfileStore, scoreStore: Pick<ScoreStore, 'getScores'>) {
   return async (event: Pick<APIGatewayProxyEventV2, 'pathParameters' | 'rawPath'>): Promise<APIGatewayProxyResultV2> => {

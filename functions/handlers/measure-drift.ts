@@ -1,7 +1,7 @@
 /**
  * Daily drift check (lib/constructs/score.ts): reads every profile, measures the population
  * stability of each current model's features and score against the training distribution
- * kept in its artifact (functions/domain/scoring/drift.ts), and publishes them as metrics:
+ * kept in its artifact (functions/domain/score/drift.ts), and publishes them as metrics:
  * ScorePsi and MaxFeaturePsi (dimension model) and FeaturePsi (model, feature). The Score
  * construct alarms on the first two: an input can shift a lot before the score does. No
  * personal data leaves: only PSI values and names.
@@ -13,13 +13,13 @@ import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
 import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
-import type { ProfileScanner } from '../domain/ports.ts';
-import type { ModelArtifact } from '../domain/scoring/artifact.ts';
-import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
-import { driftOfProfiles, type DriftReport } from '../domain/scoring/drift.ts';
-import { scoreClock } from '../domain/scoring/keep-scores.ts';
+import type { ProfileScanner } from '../domain/profiles/ports.ts';
+import type { ModelArtifact } from '../domain/score/artifact.ts';
+import { CurrentScoreModels } from '../domain/score/current-models.ts';
+import { driftOfProfiles, type DriftReport } from '../domain/score/drift.ts';
+import { scoreClock } from '../domain/score/keep-scores.ts';
 import type { Profile } from '../../schemas/profile.ts';
-import { readAllProfiles } from '../domain/read-all-profiles.ts';
+import { readAllProfiles } from '../domain/profiles/read-all-profiles.ts';
 
 export interface MeasureDriftDeps {
   scanner: ProfileScanner;

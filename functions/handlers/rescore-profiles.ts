@@ -14,14 +14,15 @@ import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
 import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
-import type { ProfileScanner, ProfileStore, ScoreStore } from '../domain/ports.ts';
-import type { ModelArtifact } from '../domain/scoring/artifact.ts';
-import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
-import { rescoreProfiles, scoreClock, type RescoreReport } from '../domain/scoring/keep-scores.ts';
+import type { ProfileScanner, ProfileStore } from '../domain/profiles/ports.ts';
+import type { ScoreStore } from '../domain/score/ports.ts';
+import type { ModelArtifact } from '../domain/score/artifact.ts';
+import { CurrentScoreModels } from '../domain/score/current-models.ts';
+import { rescoreProfiles, scoreClock, type RescoreReport } from '../domain/score/keep-scores.ts';
 import type { Profile } from '../../schemas/profile.ts';
 import type { RuleSet } from '../../schemas/tag-rules.ts';
-import { retagProfiles } from '../domain/retag.ts';
-import { RULE_SET_ID, RULE_SET_V1 } from '../domain/tags.ts';
+import { retagProfiles } from '../domain/tag/retag.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../domain/tag/tags.ts';
 
 export const rescoreInputSchema = z.object({
   segment: z.number().int().min(0),
@@ -40,7 +41,7 @@ export interface RescoreDeps {
   models: { get(): Promise<ModelArtifact[]> };
   asOf: (profile: Profile) => Date;
   now: () => Date;
-  /** Tags are re-evaluated with this rule set before scoring (functions/domain/tags.ts). */
+  /** Tags are re-evaluated with this rule set before scoring (functions/domain/tag/tags.ts). */
   ruleSet: RuleSet;
   ruleSetId: string;
   /** Stop starting pages when less than this is left of the invocation. */

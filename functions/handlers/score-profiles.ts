@@ -1,7 +1,7 @@
 /**
  * Profile-changes stream → fresh scores: every profile Tag announces is read with its scores
  * item, scored with the registry's current models, and the scores item is written if a score
- * moved (one conditional write, none when nothing changed; functions/domain/scoring/
+ * moved (one conditional write, none when nothing changed; functions/domain/score/
  * keep-scores.ts). Ids repeated in a batch are scored once. Unreadable records are kept in
  * the failed-events store and acknowledged; storage errors are thrown, so Lambda retries the
  * batch (re-scoring is idempotent; a write that loses to newer scores is simply superseded).
@@ -16,10 +16,12 @@ import { readStreamRecords } from '../shared/clean-records.ts';
 import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
 import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
 import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
-import type { FailedEventSink, ProfileStore, ScoreStore } from '../domain/ports.ts';
-import type { ModelArtifact } from '../domain/scoring/artifact.ts';
-import { CurrentScoreModels } from '../domain/scoring/current-models.ts';
-import { keepScores, scoreClock, type ScoreOutcome } from '../domain/scoring/keep-scores.ts';
+import type { FailedEventSink } from '../domain/shared/ports.ts';
+import type { ProfileStore } from '../domain/profiles/ports.ts';
+import type { ScoreStore } from '../domain/score/ports.ts';
+import type { ModelArtifact } from '../domain/score/artifact.ts';
+import { CurrentScoreModels } from '../domain/score/current-models.ts';
+import { keepScores, scoreClock, type ScoreOutcome } from '../domain/score/keep-scores.ts';
 import type { Profile } from '../../schemas/profile.ts';
 import { profileChangeSchema } from '../../schemas/profile-change.ts';
 

@@ -1,6 +1,6 @@
 /**
  * Clean stream → profiles: identity resolution, aggregates, dynamic tags; one conditional
- * write per touched profile per batch (functions/domain/update-profiles.ts).
+ * write per touched profile per batch (functions/domain/profiles/update-profiles.ts).
  * Unreadable records are kept in the failed-events store and acknowledged; storage errors
  * and lost races beyond the retries are thrown so Lambda retries the batch (the per-profile
  * guard makes the retry a no-op for what was already written).
@@ -18,9 +18,9 @@ import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
 import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
-import { updateProfilesWithRetry, type UpdateDeps } from '../domain/update-profiles.ts';
-import { RULE_SET_ID, RULE_SET_V1 } from '../domain/tags.ts';
-import type { EventSink, FailedEventSink } from '../domain/ports.ts';
+import { updateProfilesWithRetry, type UpdateDeps } from '../domain/profiles/update-profiles.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../domain/tag/tags.ts';
+import type { EventSink, FailedEventSink } from '../domain/shared/ports.ts';
 import { readCleanRecords } from '../shared/clean-records.ts';
 
 export function makeTagProfiles(deps: UpdateDeps & { failed: FailedEventSink; changes?: EventSink }) {

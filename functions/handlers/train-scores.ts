@@ -1,6 +1,6 @@
 /**
  * The scheduled training job (weekly, lib/constructs/score.ts): reads every profile, retrains
- * each model of TRAIN_MODELS from them (functions/domain/scoring/profile-training.ts) and
+ * each model of TRAIN_MODELS from them (functions/domain/score/profile-training.ts) and
  * publishes it to the model registry; churn is promoted only when it beats the recency-only
  * baseline on held-out profiles. Too few profiles (for propensity: too few campaign contacts
  * with an outcome) is a logged skip, not a failure.
@@ -13,10 +13,10 @@ import { logger, metrics } from '../shared/powertools.ts';
 import { publishScoreModel } from '../shared/publish-score-model.ts';
 import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
 import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
-import type { ModelRegistry } from '../domain/model-registry.ts';
-import type { ProfileScanner } from '../domain/ports.ts';
-import { NotEnoughProfilesError, trainFromProfiles } from '../domain/scoring/profile-training.ts';
-import { readAllProfiles } from '../domain/read-all-profiles.ts';
+import type { ModelRegistry } from '../domain/shared/model-registry.ts';
+import type { ProfileScanner } from '../domain/profiles/ports.ts';
+import { NotEnoughProfilesError, trainFromProfiles } from '../domain/score/profile-training.ts';
+import { readAllProfiles } from '../domain/profiles/read-all-profiles.ts';
 
 export interface TrainScoresDeps {
   scanner: ProfileScanner;

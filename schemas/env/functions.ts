@@ -26,7 +26,7 @@ const common = {
 const scoring = {
   PROFILES_TABLE_NAME: z.string().min(1),
   MODELS_BUCKET: z.string().min(1),
-  /** Registry names of the models that score (functions/domain/scoring/current-models.ts). */
+  /** Registry names of the models that score (functions/domain/score/current-models.ts). */
   SCORE_MODELS: z.string().default(SCORE_MODEL_NAMES.join(',')).transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
   MODEL_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
   /** `wall`: scores as of now; `profile`: as of the instant the profile's tags were evaluated (historical replays). */
@@ -85,7 +85,7 @@ export const envSchemas = {
     ...common,
     MODELS_BUCKET: z.string().min(1),
     PROFILES_TABLE_NAME: z.string().min(1),
-    /** The registry model that answers (functions/domain/model-registry.ts). */
+    /** The registry model that answers (functions/domain/shared/model-registry.ts). */
     RECOMMENDER_MODEL: z.string().default('recommender'),
     /** How often a warm function re-reads the registry's pointers. */
     MODEL_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),

@@ -1,4 +1,4 @@
-import { UnknownModelVersionError, type ModelPointer, type ModelRegistry, type ModelVersionInfo } from '../../functions/domain/model-registry.ts';
+import { UnknownModelVersionError, type ModelPointer, type ModelRegistry, type ModelVersionInfo } from '../../functions/domain/shared/model-registry.ts';
 
 /** In-memory ModelRegistry with a count of loads, for domain and handler tests. */
 export class MemoryModelRegistry implements ModelRegistry {

@@ -1,6 +1,7 @@
 /** An in-memory ProfileStore with the same conditional semantics as the DynamoDB adapter, plus fault injection. */
 import type { Profile, ScoresItem } from '../../schemas/profile.ts';
-import { identityKeyString, type IdentityKey, type ProfileScanner, type ProfileStore, type ScoreStore } from '../../functions/domain/ports.ts';
+import { identityKeyString, type IdentityKey, type ProfileScanner, type ProfileStore } from '../../functions/domain/profiles/ports.ts';
+import { type ScoreStore } from '../../functions/domain/score/ports.ts';
 
 export class MemoryProfileStore implements ProfileStore, ProfileScanner {
   profiles = new Map<string, Profile>();

@@ -1,7 +1,7 @@
 /** Small trained scoring models and a profile builder, shared by scoring tests. */
-import { CHURN_FEATURES } from '../../functions/domain/scoring/churn.ts';
-import { seededRandom } from '../../functions/domain/scoring/math.ts';
-import { trainClv, trainLogistic } from '../../functions/domain/scoring/train.ts';
+import { CHURN_FEATURES } from '../../functions/domain/score/churn.ts';
+import { seededRandom } from '../../functions/domain/score/math.ts';
+import { trainClv, trainLogistic } from '../../functions/domain/score/train.ts';
 import { profileSchema, type Profile } from '../../schemas/profile.ts';
 
 const meta = (model: string) => ({ model, version: `${model}-v1`, trainingData: { source: 'fixture', from: '2011-01-01T00:00:00.000Z', to: '2011-12-01T00:00:00.000Z', rows: 200 } });

@@ -8,7 +8,7 @@ import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { startEmulators, type Emulators } from '../../local/emulators.ts';
 import { localClients } from '../../local/platform.ts';
 import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
-import { publishModel, rollbackModel } from '../../functions/domain/model-registry.ts';
+import { publishModel, rollbackModel } from '../../functions/domain/shared/model-registry.ts';
 
 let emulators: Emulators;
 let dir: string;

@@ -16,9 +16,9 @@ import { churnModel, churnRows } from '../helpers/scoring-fixtures.ts';
 import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
 import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
 import { publishScoreModel } from '../../functions/shared/publish-score-model.ts';
-import { withDriftReference } from '../../functions/domain/scoring/drift.ts';
+import { withDriftReference } from '../../functions/domain/score/drift.ts';
 import { makeRescoreProfiles, type RescoreOutput } from '../../functions/handlers/rescore-profiles.ts';
-import { RULE_SET_ID, RULE_SET_V1 } from '../../functions/domain/tags.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../../functions/domain/tag/tags.ts';
 
 type P = Awaited<ReturnType<typeof testPlatform>>;
 let platform: P;

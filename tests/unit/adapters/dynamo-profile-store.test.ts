@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { compactScores, DynamoProfileStore, expandScores } from '../../../functions/adapters/dynamo-profile-store.ts';
-import { newProfile } from '../../../functions/domain/profile.ts';
+import { newProfile } from '../../../functions/domain/profiles/profile.ts';
 
 const ccf = (item?: Record<string, unknown>) => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: item as never });
 

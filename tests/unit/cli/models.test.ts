@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatModelListing, listModel, promoteModel, rollback } from '../../../cli/commands/models.ts';
-import { publishModel } from '../../../functions/domain/model-registry.ts';
+import { publishModel } from '../../../functions/domain/shared/model-registry.ts';
 import { MemoryModelRegistry } from '../../helpers/memory-model-registry.ts';
 
 async function registryWithTwo() {

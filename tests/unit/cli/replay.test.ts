@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { replayDemo, replayOnlineRetail } from '../../../cli/commands/replay.ts';
 import { REQUEST_BYTES_TARGET, sdkTarget, sendEvents, splitBatchBody } from '../../../cli/commands/send-events.ts';
 import { buildProgram } from '../../../cli/sightline.ts';
-import { demoShop } from '../../../functions/domain/demo/demo-shop.ts';
+import { demoShop } from '../../../datasets/demo-shop.ts';
 import { MAX_REQUEST_BYTES, segmentEventSchema } from '../../../schemas/events.ts';
-import type { SegmentLikeEvent } from '../../../functions/domain/retail/online-retail.ts';
+import type { SegmentLikeEvent } from '../../../schemas/events.ts';
 
 const fixture = fileURLToPath(new URL('../../fixtures/retail/sample.csv', import.meta.url));
 /** The fixture's events: 8 identify + 15 Order Completed + 3 Order Refunded (see the domain test). */

@@ -3,11 +3,11 @@ import { gzipSync } from 'node:zlib';
 import { makeCollect } from '../../../functions/handlers/collect-events.ts';
 import { makeAuthorizer } from '../../../functions/handlers/authorize-write-key.ts';
 import { makeGetProfile } from '../../../functions/handlers/get-profile.ts';
-import { hashWriteKey } from '../../../functions/domain/sources.ts';
-import { updateProfiles } from '../../../functions/domain/update-profiles.ts';
-import { RULE_SET_ID, RULE_SET_V1 } from '../../../functions/domain/tags.ts';
+import { hashWriteKey } from '../../../functions/domain/collect/write-keys.ts';
+import { updateProfiles } from '../../../functions/domain/profiles/update-profiles.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../../../functions/domain/tag/tags.ts';
 import type { FailedEvent } from '../../../schemas/failed-event.ts';
-import type { StreamRecordOut } from '../../../functions/domain/ports.ts';
+import type { StreamRecordOut } from '../../../functions/domain/shared/ports.ts';
 import { MemoryProfileStore, MemoryScoreStore } from '../../helpers/memory-profile-store.ts';
 import { order } from '../../helpers/events.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeCleanEvents } from '../../../functions/handlers/clean-events.ts';
 import type { FailedEvent } from '../../../schemas/failed-event.ts';
-import type { StreamRecordOut } from '../../../functions/domain/ports.ts';
+import type { StreamRecordOut } from '../../../functions/domain/shared/ports.ts';
 import { context, kinesisEvent } from '../../helpers/kinesis-event.ts';
 
 const good = (id: string) => ({ v: 1, sourceId: 's', receivedAt: '2026-11-22T10:00:00.000Z', event: { type: 'track', messageId: id, userId: 'u1', event: 'Product Viewed' } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeRescoreProfiles } from '../../../functions/handlers/rescore-profiles.ts';
 import { MemoryProfileStore, MemoryScoreStore } from '../../helpers/memory-profile-store.ts';
-import { RULE_SET_ID, RULE_SET_V1 } from '../../../functions/domain/tags.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../../../functions/domain/tag/tags.ts';
 import { buyer, churnModel } from '../../helpers/scoring-fixtures.ts';
 
 function setup(n: number) {

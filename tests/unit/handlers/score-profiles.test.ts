@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeScoreProfiles } from '../../../functions/handlers/score-profiles.ts';
-import { sigmoid } from '../../../functions/domain/scoring/math.ts';
-import type { ModelArtifact } from '../../../functions/domain/scoring/artifact.ts';
+import { sigmoid } from '../../../functions/domain/score/math.ts';
+import type { ModelArtifact } from '../../../functions/domain/score/artifact.ts';
 import type { FailedEvent } from '../../../schemas/failed-event.ts';
 import { MemoryProfileStore, MemoryScoreStore } from '../../helpers/memory-profile-store.ts';
 import { context, kinesisEvent } from '../../helpers/kinesis-event.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeTagProfiles } from '../../../functions/handlers/tag-profiles.ts';
-import { RULE_SET_ID, RULE_SET_V1 } from '../../../functions/domain/tags.ts';
+import { RULE_SET_ID, RULE_SET_V1 } from '../../../functions/domain/tag/tags.ts';
 import type { FailedEvent } from '../../../schemas/failed-event.ts';
-import type { StreamRecordOut } from '../../../functions/domain/ports.ts';
+import type { StreamRecordOut } from '../../../functions/domain/shared/ports.ts';
 import { MemoryProfileStore } from '../../helpers/memory-profile-store.ts';
 import { order } from '../../helpers/events.ts';
 import { context, kinesisEvent } from '../../helpers/kinesis-event.ts';

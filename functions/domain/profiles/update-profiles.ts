@@ -1,0 +1,265 @@
+/**
+ * Tag stage: resolve each clean event to one canonical profile, apply it, re-evaluate tags,
+ * and write every touched profile once per batch.
+ *
+ * Design (no transactions: dynalite has none, and single-item writes are cheaper):
+ * - Identity items (`ID#<kind>#<value>` → profileId) are claimed with a conditional put,
+ *   so two shards that see a new person at once agree on one profile.
+ * - Profile writes are coalesced: one conditional write per touched profile per batch,
+ *   guarded by `version` (optimistic concurrency). A lost race throws ConflictError; the
+ *   caller re-runs the batch from fresh reads, and events already written are skipped by
+ *   the per-profile `applied` guard (functions/domain/profiles/profile.ts).
+ * - Merge order makes every crash point safe: (1) the absorbed profile is frozen with
+ *   `mergedInto` (conditional on the version read), (2) the survivor is written with the
+ *   absorbed history and `absorbed += id`, (3) identities are re-pointed. A reader that
+ *   finds a frozen profile not yet absorbed by its survivor finishes step (2) itself.
+ */
+import type { CleanEvent } from '../../../schemas/clean-event.ts';
+import type { Profile } from '../../../schemas/profile.ts';
+import type { RuleSet } from '../../../schemas/tag-rules.ts';
+import { absorb, applyEvent, canMerge, chooseSurvivor, newProfile } from './profile.ts';
+import { identityKeyString, type IdentityKey, type ProfileStore } from './ports.ts';
+import { anonProfileId, lookupKeysOf, userProfileId } from './profile-ids.ts';
+import { forEachLimit } from '../shared/for-each-limit.ts';
+import { evaluateTags } from '../tag/tags.ts';
+
+export class ConflictError extends Error {
+  constructor(readonly profileId: string) {
+    super(`profile ${profileId} was changed concurrently`);
+  }
+}
+
+export interface UpdateDeps {
+  store: ProfileStore;
+  ruleSet: RuleSet;
+  ruleSetId: string;
+  now: () => Date;
+  /** 'event': tags as of the newest event time in the batch; 'wall': as of now. */
+  clock: 'event' | 'wall';
+}
+
+export interface UpdateReport {
+  applied: number;
+  duplicates: number;
+  profilesWritten: number;
+  merges: number;
+  identitiesClaimed: number;
+  /**
+   * Every live profile an event of the batch resolved to, written now or by an earlier
+   * attempt (a duplicate): what Tag announces on the changes stream, so a retried batch
+   * announces again what its first attempt wrote but could not announce.
+   */
+  profileIds: string[];
+}
+
+interface Entry {
+  profile: Profile;
+  /** Version as read from the store (0: not stored yet). */
+  loadedVersion: number;
+  dirty: boolean;
+}
+
+const MAX_CHAIN = 10;
+/** Parallel writes per phase: enough to hide round-trip latency, few enough not to self-throttle. */
+const WRITE_CONCURRENCY = 16;
+
+export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Promise<UpdateReport> {
+  const { store } = deps;
+  const nowIso = deps.now().toISOString();
+  const entries = new Map<string, Entry>();
+  const repoints: { key: IdentityKey; from: string; to: string }[] = [];
+  const report: UpdateReport = { applied: 0, duplicates: 0, profilesWritten: 0, merges: 0, identitiesClaimed: 0, profileIds: [] };
+  const touched = new Set<string>();
+
+  // Reads first, batched: every identity link and every profile the batch may touch.
+  const owners = await store.findIdentities(events.flatMap(lookupKeysOf));
+  const candidates = new Set<string>(owners.values());
+  for (const e of events) {
+    if (e.userId) candidates.add(userProfileId(e.userId));
+    if (e.anonymousId) candidates.add(anonProfileId(e.anonymousId));
+    if (e.type === 'alias' && e.previousId) candidates.add(userProfileId(e.previousId)).add(anonProfileId(e.previousId));
+  }
+  const prefetched = await store.getProfiles([...candidates]);
+  const known = (id: string) => entries.has(id) || prefetched.has(id);
+
+  async function load(profileId: string): Promise<Entry> {
+    let entry = entries.get(profileId);
+    if (!entry) {
+      // Candidates were all read in one batch (absent there means absent); others — reached
+      // through mergedInto or a lost identity race — are read now.
+      const stored = candidates.has(profileId) ? prefetched.get(profileId) : await store.getProfile(profileId);
+      entry = stored
+        ? { profile: stored, loadedVersion: stored.version, dirty: false }
+        : { profile: newProfile(profileId, nowIso), loadedVersion: 0, dirty: true };
+      entries.set(profileId, entry);
+    }
+    return entry;
+  }
+  /** Follows `mergedInto` to the live profile, finishing any merge a crash left half done. */
+  async function canonical(profileId: string): Promise<Entry> {
+    let entry = await load(profileId);
+    for (let i = 0; entry.profile.mergedInto && i < MAX_CHAIN; i++) {
+      const frozen = entry.profile;
+      const survivor = await load(frozen.mergedInto!);
+      if (!survivor.profile.absorbed.includes(frozen.profileId)) {
+        survivor.profile = absorb(survivor.profile, frozen);
+        survivor.dirty = true;
+      }
+      entry = survivor;
+    }
+    return entry;
+  }
+
+  function merge(survivor: Entry, other: Entry): void {
+    survivor.profile = absorb(survivor.profile, other.profile);
+    survivor.dirty = true;
+    other.profile = { ...other.profile, mergedInto: survivor.profile.profileId };
+    other.dirty = true;
+    report.merges += 1;
+    const ids = other.profile.identities;
+    // Derived ids need no item: the frozen profile's mergedInto leads there. Linked ones are re-pointed.
+    const keys: IdentityKey[] = [
+      ...ids.anonymousIds.map((value) => ({ kind: 'anon' as const, value })),
+      ...ids.emailHashes.map((value) => ({ kind: 'email' as const, value })),
+    ];
+    for (const key of keys) {
+      const owner = owners.get(identityKeyString(key));
+      if (owner === other.profile.profileId) {
+        owners.set(identityKeyString(key), survivor.profile.profileId);
+        repoints.push({ key, from: other.profile.profileId, to: survivor.profile.profileId });
+      }
+    }
+  }
+
+  /** Merges two profiles unless they belong to different known users; returns the survivor. */
+  function mergeIfSamePerson(target: Entry, other: Entry, userId: string | undefined, alias: boolean): Entry {
+    if (other === target) return target;
+    const asTarget =
+      userId && !target.profile.identities.userIds.includes(userId)
+        ? { ...target.profile, identities: { ...target.profile.identities, userIds: [...target.profile.identities.userIds, userId] } }
+        : target.profile;
+    // alias is the caller saying two ids are one person: it may join two known users.
+    if (!alias && !canMerge(asTarget, other.profile)) return target;
+    const [s] = chooseSurvivor(asTarget, other.profile);
+    if (s === asTarget) {
+      merge(target, other);
+      return target;
+    }
+    merge(other, target);
+    return other;
+  }
+
+  /** Links an identity to the target with a conditional put; a lost race merges with the winner. */
+  async function link(key: IdentityKey, target: Entry, e: CleanEvent): Promise<Entry> {
+    const ks = identityKeyString(key);
+    const owner = owners.get(ks);
+    if (owner !== undefined) {
+      // Already linked: to this profile, or to one that must merge with it.
+      const ownerEntry = await canonical(owner);
+      return mergeIfSamePerson(target, ownerEntry, e.userId, e.type === 'alias');
+    }
+    const claim = await store.claimIdentity(key, target.profile.profileId);
+    if (claim.ok) {
+      owners.set(ks, target.profile.profileId);
+      report.identitiesClaimed += 1;
+      return target;
+    }
+    owners.set(ks, claim.profileId);
+    return mergeIfSamePerson(target, await canonical(claim.profileId), e.userId, e.type === 'alias');
+  }
+
+  async function resolve(e: CleanEvent): Promise<Entry> {
+    const alias = e.type === 'alias';
+    const related: Entry[] = [];
+    const add = async (id: string) => {
+      const entry = await canonical(id);
+      if (!related.includes(entry)) related.push(entry);
+    };
+    const anonOwner = e.anonymousId ? owners.get(identityKeyString({ kind: 'anon', value: e.anonymousId })) : undefined;
+    if (anonOwner) await add(anonOwner);
+    // Also the derived anonymous profile: if a crash froze it before its survivor absorbed it,
+    // following its mergedInto here finishes the merge.
+    if (e.anonymousId && known(anonProfileId(e.anonymousId))) await add(anonProfileId(e.anonymousId));
+    const emailOwner = e.emailHash ? owners.get(identityKeyString({ kind: 'email', value: e.emailHash })) : undefined;
+    if (emailOwner) await add(emailOwner);
+    if (alias && e.previousId) {
+      const prevOwner = owners.get(identityKeyString({ kind: 'anon', value: e.previousId }));
+      if (prevOwner) await add(prevOwner);
+      for (const id of [anonProfileId(e.previousId), userProfileId(e.previousId)]) if (known(id)) await add(id);
+    }
+
+    let target: Entry;
+    if (e.userId) {
+      // A known user's profile is derived from the userId; it absorbs the anonymous history.
+      target = await canonical(userProfileId(e.userId));
+    } else if (related.length > 0) {
+      target = related.reduce((a, b) => (chooseSurvivor(a.profile, b.profile)[0] === a.profile ? a : b));
+    } else {
+      target = await load(anonProfileId(e.anonymousId!));
+    }
+    for (const other of related) target = mergeIfSamePerson(target, other, e.userId, alias);
+
+    // Links that cannot be derived from the profile id: written once, conditionally.
+    if (e.anonymousId && target.profile.profileId !== anonProfileId(e.anonymousId) && owners.get(identityKeyString({ kind: 'anon', value: e.anonymousId })) !== target.profile.profileId) {
+      target = await link({ kind: 'anon', value: e.anonymousId }, target, e);
+    }
+    if (e.emailHash && owners.get(identityKeyString({ kind: 'email', value: e.emailHash })) !== target.profile.profileId) {
+      target = await link({ kind: 'email', value: e.emailHash }, target, e);
+    }
+    return target;
+  }
+  let newestEvent = '';
+  for (const e of events) {
+    const entry = await resolve(e);
+    touched.add(entry.profile.profileId);
+    const next = applyEvent(entry.profile, e);
+    if (next === entry.profile) {
+      report.duplicates += 1;
+      continue;
+    }
+    entry.profile = next;
+    entry.dirty = true;
+    report.applied += 1;
+    if (e.timestamp > newestEvent) newestEvent = e.timestamp;
+  }
+
+  const asOf = deps.clock === 'event' && newestEvent ? new Date(newestEvent) : deps.now();
+  const dirty = [...entries.values()].filter((x) => x.dirty);
+  const save = async (entry: Entry) => {
+    const p = entry.profile;
+    const toSave: Profile = p.mergedInto
+      ? { ...p, version: entry.loadedVersion + 1, updatedAt: nowIso }
+      : {
+          ...p,
+          version: entry.loadedVersion + 1,
+          updatedAt: nowIso,
+          tags: evaluateTags(p.aggregates, asOf, deps.ruleSet),
+          tagsRuleSet: deps.ruleSetId,
+          tagsAsOf: asOf.toISOString(),
+        };
+    if (!(await store.saveProfile(toSave, entry.loadedVersion))) throw new ConflictError(p.profileId);
+    entry.profile = toSave;
+    entry.loadedVersion = toSave.version;
+    entry.dirty = false;
+    report.profilesWritten += 1;
+  };
+  // Frozen (absorbed) profiles first, then the rest, then identity links: the merge order of
+  // the module comment. Within a phase the writes are independent items, so they run in parallel.
+  await forEachLimit(dirty.filter((x) => x.profile.mergedInto), WRITE_CONCURRENCY, save);
+  await forEachLimit(dirty.filter((x) => !x.profile.mergedInto), WRITE_CONCURRENCY, save);
+  await forEachLimit(repoints, WRITE_CONCURRENCY, (r) => store.repointIdentity(r.key, r.from, r.to));
+  // A profile absorbed later in the batch is announced as the profile that absorbed it.
+  report.profileIds = [...new Set([...touched].map((id) => entries.get(id)?.profile.mergedInto ?? id))];
+  return report;
+}
+
+/** Runs updateProfiles, re-reading and retrying on lost races (events already written are skipped). */
+export async function updateProfilesWithRetry(events: CleanEvent[], deps: UpdateDeps, attempts = 4): Promise<UpdateReport> {
+  for (let i = 1; ; i++) {
+    try {
+      return await updateProfiles(events, deps);
+    } catch (err) {
+      if (!(err instanceof ConflictError) || i >= attempts) throw err;
+    }
+  }
+}
