@@ -4,8 +4,9 @@
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sourceItemSchema, type SourceItem } from '../../schemas/profile.ts';
+import type { SourceStore } from '../domain/collect/write-keys.ts';
 
-export class DynamoSourceStore {
+export class DynamoSourceStore implements SourceStore {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly tableName: string,

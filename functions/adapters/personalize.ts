@@ -14,6 +14,7 @@ import { GetRecommendationsCommand, type PersonalizeRuntimeClient } from '@aws-s
 import { PutEventsCommand, PutItemsCommand, type PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
 import type { CatalogItem } from '../domain/recommend/catalog.ts';
 import type { InteractionRow } from '../domain/recommend/interaction-log.ts';
+import type { EventTracker } from '../domain/recommend/ports.ts';
 import { PERSONALIZE_CONFIG_KEY, personalizeConfigSchema, type PersonalizeConfig } from '../domain/recommend/personalize-config.ts';
 import type { Recommendation, RecommendationProvider, RecommendOptions } from '../domain/recommend/recommendation-provider.ts';
 
@@ -55,7 +56,7 @@ export function chunks<T>(xs: readonly T[], size: number): T[][] {
   return out;
 }
 
-export class PersonalizeEventTracker {
+export class PersonalizeEventTracker implements EventTracker {
   constructor(
     private readonly events: PersonalizeEventsClient,
     private readonly trackingId: string,

@@ -4,8 +4,9 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { INTERACTION_LOG_PREFIX } from '../domain/recommend/interaction-log.ts';
+import type { InteractionLog } from '../domain/recommend/ports.ts';
 
-export class S3InteractionLog {
+export class S3InteractionLog implements InteractionLog {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,

@@ -3,12 +3,12 @@
  * The source id travels to the collect function in the authorizer context.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { makeDynamo } from '../shared/clients.ts';
 import { loadEnv } from '../shared/env.ts';
 import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoSourceStore } from '../adapters/dynamo-source-store.ts';
+import { createServices } from '../shared/services.ts';
+import type { SourceStore } from '../domain/collect/write-keys.ts';
 import { hashWriteKey, writeKeyFromAuthorization } from '../domain/collect/write-keys.ts';
 
 export interface AuthorizerResult {
@@ -16,7 +16,7 @@ export interface AuthorizerResult {
   context?: { sourceId: string };
 }
 
-export function makeAuthorizer(sources: Pick<DynamoSourceStore, 'findByKeyHash'>) {
+export function makeAuthorizer(sources: Pick<SourceStore, 'findByKeyHash'>) {
   return async (event: Pick<APIGatewayRequestAuthorizerEventV2, 'headers'>): Promise<AuthorizerResult> => {
     const header = event.headers?.authorization ?? event.headers?.Authorization;
     const key = writeKeyFromAuthorization(header);
@@ -36,5 +36,5 @@ export function makeAuthorizer(sources: Pick<DynamoSourceStore, 'findByKeyHash'>
 }
 
 const env = loadEnv('authorize-write-key');
-export const authorize = makeAuthorizer(new DynamoSourceStore(makeDynamo(), env.SOURCES_TABLE_NAME));
+export const authorize = makeAuthorizer(createServices().sourceStore(env.SOURCES_TABLE_NAME));
 export const handler = withPowertools(authorize);

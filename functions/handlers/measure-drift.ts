@@ -7,15 +7,12 @@
  * personal data leaves: only PSI values and names.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { makeDynamo, makeS3 } from '../shared/clients.ts';
+import { createServices } from '../shared/services.ts';
 import { loadEnv } from '../shared/env.ts';
 import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
-import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
 import type { ProfileScanner } from '../domain/profiles/ports.ts';
 import type { ModelArtifact } from '../domain/score/artifact.ts';
-import { CurrentScoreModels } from '../domain/score/current-models.ts';
 import { driftOfProfiles, type DriftReport } from '../domain/score/drift.ts';
 import { scoreClock } from '../domain/score/keep-scores.ts';
 import type { Profile } from '../../schemas/profile.ts';
@@ -48,9 +45,10 @@ export function makeMeasureDrift(deps: MeasureDriftDeps) {
 }
 
 const env = loadEnv('measure-drift');
+const services = createServices({ s3ForcePathStyle: env.S3_FORCE_PATH_STYLE });
 export const measureDriftHandler = makeMeasureDrift({
-  scanner: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
-  models: new CurrentScoreModels(new S3ModelRegistry(makeS3(env.S3_FORCE_PATH_STYLE), env.MODELS_BUCKET), env.SCORE_MODELS, 0),
+  scanner: services.profileStore(env.PROFILES_TABLE_NAME),
+  models: services.scoreModels(env.MODELS_BUCKET, env.SCORE_MODELS, 0),
   asOf: scoreClock(env.SCORE_CLOCK),
 });
 export const handler = withPowertools(measureDriftHandler);

@@ -8,19 +8,15 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { makeDynamo, makeS3 } from '../shared/clients.ts';
+import { createServices } from '../shared/services.ts';
 import { loadEnv } from '../shared/env.ts';
 import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { readStreamRecords } from '../shared/clean-records.ts';
-import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
-import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
-import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
 import type { FailedEventSink } from '../domain/shared/ports.ts';
 import type { ProfileStore } from '../domain/profiles/ports.ts';
 import type { ScoreStore } from '../domain/score/ports.ts';
 import type { ModelArtifact } from '../domain/score/artifact.ts';
-import { CurrentScoreModels } from '../domain/score/current-models.ts';
 import { keepScores, scoreClock, type ScoreOutcome } from '../domain/score/keep-scores.ts';
 import type { Profile } from '../../schemas/profile.ts';
 import { profileChangeSchema } from '../../schemas/profile-change.ts';
@@ -50,13 +46,13 @@ export function makeScoreProfiles(deps: ScoreProfilesDeps) {
 }
 
 const env = loadEnv('score-profiles');
-const s3 = makeS3(env.S3_FORCE_PATH_STYLE);
-const profiles = new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME);
+const services = createServices({ s3ForcePathStyle: env.S3_FORCE_PATH_STYLE });
+const profiles = services.profileStore(env.PROFILES_TABLE_NAME);
 export const scoreProfiles = makeScoreProfiles({
   store: profiles,
   scores: profiles,
-  failed: new S3FailedEventSink(s3, env.FAILED_EVENTS_BUCKET),
-  models: new CurrentScoreModels(new S3ModelRegistry(s3, env.MODELS_BUCKET), env.SCORE_MODELS, env.MODEL_CACHE_SECONDS * 1000),
+  failed: services.failedEvents(env.FAILED_EVENTS_BUCKET),
+  models: services.scoreModels(env.MODELS_BUCKET, env.SCORE_MODELS, env.MODEL_CACHE_SECONDS * 1000),
   asOf: scoreClock(env.SCORE_CLOCK),
   now: () => new Date(),
 });

@@ -10,14 +10,11 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { makeDynamo, makeKinesis, makeS3 } from '../shared/clients.ts';
-import { KinesisEventSink } from '../adapters/kinesis-event-sink.ts';
 import type { ProfileChange } from '../../schemas/profile-change.ts';
 import { loadEnv } from '../shared/env.ts';
 import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
-import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
+import { createServices } from '../shared/services.ts';
 import { updateProfilesWithRetry, type UpdateDeps } from '../domain/profiles/update-profiles.ts';
 import { RULE_SET_ID, RULE_SET_V1 } from '../domain/tag/tags.ts';
 import type { EventSink, FailedEventSink } from '../domain/shared/ports.ts';
@@ -39,10 +36,11 @@ export function makeTagProfiles(deps: UpdateDeps & { failed: FailedEventSink; ch
 }
 
 const env = loadEnv('tag-profiles');
+const services = createServices({ s3ForcePathStyle: env.S3_FORCE_PATH_STYLE });
 export const tagProfiles = makeTagProfiles({
-  store: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
-  failed: new S3FailedEventSink(makeS3(env.S3_FORCE_PATH_STYLE), env.FAILED_EVENTS_BUCKET),
-  ...(env.CHANGES_STREAM_NAME ? { changes: new KinesisEventSink(makeKinesis(), env.CHANGES_STREAM_NAME) } : {}),
+  store: services.profileStore(env.PROFILES_TABLE_NAME),
+  failed: services.failedEvents(env.FAILED_EVENTS_BUCKET),
+  ...(env.CHANGES_STREAM_NAME ? { changes: services.eventSink(env.CHANGES_STREAM_NAME) } : {}),
   ruleSet: RULE_SET_V1,
   ruleSetId: RULE_SET_ID,
   now: () => new Date(),

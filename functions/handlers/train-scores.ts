@@ -6,13 +6,11 @@
  * with an outcome) is a logged skip, not a failure.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { makeDynamo, makeS3 } from '../shared/clients.ts';
+import { createServices } from '../shared/services.ts';
 import { loadEnv } from '../shared/env.ts';
 import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { publishScoreModel } from '../shared/publish-score-model.ts';
-import { DynamoProfileStore } from '../adapters/dynamo-profile-store.ts';
-import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
 import type { ModelRegistry } from '../domain/shared/model-registry.ts';
 import type { ProfileScanner } from '../domain/profiles/ports.ts';
 import { NotEnoughProfilesError, trainFromProfiles } from '../domain/score/profile-training.ts';
@@ -48,9 +46,10 @@ export function makeTrainScores(deps: TrainScoresDeps) {
 }
 
 const env = loadEnv('train-scores');
+const services = createServices({ s3ForcePathStyle: env.S3_FORCE_PATH_STYLE });
 export const trainScores = makeTrainScores({
-  scanner: new DynamoProfileStore(makeDynamo(), env.PROFILES_TABLE_NAME),
-  registry: new S3ModelRegistry(makeS3(env.S3_FORCE_PATH_STYLE), env.MODELS_BUCKET),
+  scanner: services.profileStore(env.PROFILES_TABLE_NAME),
+  registry: services.modelRegistry(env.MODELS_BUCKET),
   models: env.TRAIN_MODELS,
   source: `profiles:${env.PROFILES_TABLE_NAME}`,
   now: () => new Date(),

@@ -1,9 +1,20 @@
 /**
- * HTTP API (payload 2.0) helpers shared by the API handlers: one JSON response shape,
- * CORS headers for browser SDKs, and the one place errors become status codes.
+ * HTTP API (payload 2.0) helpers shared by the API handlers: one JSON response shape, CORS
+ * headers for browser SDKs, the request body as text, and the one table that turns the
+ * domain's named errors (functions/domain/shared/errors.ts) into status codes.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { gunzipSync } from 'node:zlib';
+import {
+  InvalidRequestError,
+  NoModelError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+} from '../domain/shared/errors.ts';
+import { logger } from './powertools.ts';
 
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -19,7 +30,38 @@ export function json(statusCode: number, body: unknown): APIGatewayProxyResultV2
   };
 }
 
-export class BodyTooLargeError extends Error {}
+/** The one error → status table. Anything else is a 500 whose details stay in the log. */
+const STATUS: [new (...args: never[]) => Error, number][] = [
+  [InvalidRequestError, 400],
+  [UnauthorizedError, 401],
+  [NotFoundError, 404],
+  [PayloadTooLargeError, 413],
+  [UnsupportedMediaTypeError, 415],
+  [UnavailableError, 503],
+  [NoModelError, 503],
+];
+
+export function errorResponse(err: unknown): APIGatewayProxyResultV2 {
+  const hit = STATUS.find(([type]) => err instanceof type);
+  if (!hit) {
+    // Never echo an internal error to a client: its message can name tables, keys or data.
+    logger.error('unhandled error', { error: err instanceof Error ? err.name : typeof err });
+    return json(500, { success: false, error: 'internal', message: 'internal error' });
+  }
+  const e = err as Error & { code: string; issues: { field: string; rule: string }[] };
+  return json(hit[1], { success: false, error: e.code, ...(e.issues.length ? { issues: e.issues } : { message: e.message }) });
+}
+
+/** Wraps an API handler so every thrown named error becomes its status (the table above). */
+export function httpHandler<E>(inner: (event: E) => Promise<APIGatewayProxyResultV2>): (event: E) => Promise<APIGatewayProxyResultV2> {
+  return async (event) => {
+    try {
+      return await inner(event);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
 
 /**
  * The request body as text. API Gateway hands binary bodies over base64-encoded; RudderStack's
@@ -37,7 +79,23 @@ export function bodyOf(
   try {
     return gunzipSync(raw, { maxOutputLength: maxBytes + 1 }).toString('utf8');
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new BodyTooLargeError(`inflated body exceeds ${maxBytes} bytes`);
-    throw err;
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PayloadTooLargeError(`inflated body exceeds ${maxBytes} bytes`, [{ field: '(body)', rule: `must be at most ${maxBytes} bytes once inflated` }]);
+    }
+    throw new InvalidRequestError('invalid_encoding', [{ field: '(body)', rule: 'Content-Encoding: gzip but the body is not gzip' }]);
+  }
+}
+
+/**
+ * A path parameter, percent-decoded. A malformed escape (`%E0%A4%A`) is the caller's error
+ * (400 naming the parameter), not a URIError that would surface as a 500.
+ */
+export function pathParameter(event: { pathParameters?: Record<string, string | undefined>; rawPath?: string }, name: string, fallbackFromPath = false): string | undefined {
+  const raw = event.pathParameters?.[name] ?? (fallbackFromPath ? event.rawPath?.split('/').pop() : undefined);
+  if (raw === undefined) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new InvalidRequestError('validation_failed', [{ field: name, rule: 'must be valid percent-encoding (RFC 3986)' }]);
   }
 }

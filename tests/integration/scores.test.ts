@@ -17,7 +17,8 @@ import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
 import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
 import { publishScoreModel } from '../../functions/shared/publish-score-model.ts';
 import { withDriftReference } from '../../functions/domain/score/drift.ts';
-import { makeRescoreProfiles, type RescoreOutput } from '../../functions/handlers/rescore-profiles.ts';
+import { makeRescoreProfiles } from '../../functions/handlers/rescore-profiles.ts';
+import type { RescoreOutput } from '../../functions/domain/score/rescore-segment.ts';
 import { RULE_SET_ID, RULE_SET_V1 } from '../../functions/domain/tag/tags.ts';
 
 type P = Awaited<ReturnType<typeof testPlatform>>;

@@ -23,15 +23,12 @@ import {
   type RawEnvelope,
 } from '../../../schemas/events.ts';
 import type { z } from 'zod';
+import type { FieldIssue } from '../shared/errors.ts';
 
 export type Route = EventType | 'batch';
 export const ROUTES: readonly Route[] = [...EVENT_TYPES, 'batch'];
 
-export interface FieldIssue {
-  /** JSON path of the field, e.g. `batch[3].userId` or `event`. */
-  field: string;
-  rule: string;
-}
+export type { FieldIssue };
 
 export interface RejectedEvent {
   index: number;

@@ -3,6 +3,7 @@
  * name and an empty password. Keys are random 32-byte strings; only their sha256 is stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { SourceItem } from '../../../schemas/profile.ts';
 
 export function newWriteKey(): string {
   return randomBytes(24).toString('base64url');
@@ -20,4 +21,10 @@ export function writeKeyFromAuthorization(header: string | undefined): string | 
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const key = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded;
   return key.length >= 8 && key.length <= 256 ? key : undefined;
+}
+
+/** Where sources are kept (port; functions/adapters/dynamo-source-store.ts). */
+export interface SourceStore {
+  findByKeyHash(keyHash: string): Promise<SourceItem | undefined>;
+  create(source: SourceItem): Promise<void>;
 }

@@ -13,6 +13,7 @@
  *   country — and the answer says `personalised: false`.
  * - Items are decorated with name, category and price from the catalog when it is loaded.
  */
+import { NoModelError } from '../shared/errors.ts';
 import type { CatalogItem } from './catalog.ts';
 import type { EmbeddedRecommendationProvider } from './create-provider.ts';
 import type { Recommendation, RecommendationProvider } from './recommendation-provider.ts';
@@ -49,10 +50,9 @@ export interface ServedAnswer {
   personalised: boolean;
 }
 
-export class NoRecommenderError extends Error {
+export class NoRecommenderError extends NoModelError {
   constructor() {
     super('no recommender is trained yet: run `sightline train recommender` (or the training workflow in AWS)');
-    this.name = 'NoRecommenderError';
   }
 }
 

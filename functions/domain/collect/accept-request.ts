@@ -1,0 +1,51 @@
+/**
+ * One request of the event API, end to end in the domain: validate (collect.ts), put what is
+ * accepted on the raw stream, keep what is refused in the failed-events store with its
+ * reason, and answer. A request with nothing acceptable ends in a named error (its payload
+ * kept first); a storage failure is UnavailableError, so SDKs retry and their messageIds
+ * make the retry harmless.
+ */
+import type { FailedEvent } from '../../../schemas/failed-event.ts';
+import type { EventSink, FailedEventSink } from '../shared/ports.ts';
+import { InvalidRequestError, PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError, type FieldIssue } from '../shared/errors.ts';
+import { collect, partitionKeyOf, type CollectInput } from './collect.ts';
+
+export interface AcceptDeps {
+  sink: EventSink;
+  failed: FailedEventSink;
+}
+
+export interface AcceptAnswer {
+  accepted: number;
+  rejected: { index: number; issues: FieldIssue[] }[];
+}
+
+const detailOf = (issues: FieldIssue[]) => issues.map((i) => `${i.field}: ${i.rule}`).join('; ');
+
+async function stored<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    throw Object.assign(new UnavailableError('events were not stored; retry with the same messageIds'), { cause: err });
+  }
+}
+
+export async function acceptRequest(input: CollectInput, deps: AcceptDeps): Promise<AcceptAnswer> {
+  const result = collect(input);
+  const at = input.receivedAt.toISOString();
+  const sourceId = input.sourceId;
+  if (result.kind === 'request_error') {
+    const reason: FailedEvent['reason'] = result.status === 413 ? 'too_large' : result.error === 'invalid_json' ? 'invalid_json' : 'schema_violation';
+    await stored(() => deps.failed.put([{ v: 1, stage: 'collect', reason, detail: detailOf(result.issues), at, sourceId, payload: result.payload }]));
+    if (result.status === 413) throw new PayloadTooLargeError(detailOf(result.issues), result.issues);
+    if (result.status === 415) throw new UnsupportedMediaTypeError(detailOf(result.issues), result.issues);
+    throw new InvalidRequestError(result.error, result.issues);
+  }
+  await stored(async () => {
+    await deps.sink.put(result.accepted.map((e) => ({ partitionKey: partitionKeyOf(e), data: e })));
+    if (result.rejected.length > 0) {
+      await deps.failed.put(result.rejected.map((r) => ({ v: 1 as const, stage: 'collect' as const, reason: 'schema_violation' as const, detail: detailOf(r.issues), at, sourceId, payload: r.payload })));
+    }
+  });
+  return { accepted: result.accepted.length, rejected: result.rejected.map(({ index, issues }) => ({ index, issues })) };
+}

@@ -1,0 +1,108 @@
+/**
+ * The composition root: the one place AWS SDK clients are built and adapters are wired to
+ * them. Handlers (in Lambda and in the local platform's workers), `local/` and `cli/` all
+ * get their adapters here, so a client setting (retries, HTTP handler, checksums) is decided
+ * once and a handler never constructs an SDK client.
+ *
+ * - In Lambda (and in the local platform's function workers) no endpoint is passed: the SDK
+ *   reads the standard `AWS_ENDPOINT_URL_<SERVICE>` variables itself, which is how the local
+ *   platform points the very same handlers at the emulators.
+ * - `loopback(endpoints)` is the override for code that runs beside the emulators (the
+ *   platform itself, the CLI against it, tests, benchmarks): explicit endpoints, the
+ *   emulators' credentials, path-style S3.
+ * - Kinesis gets an HTTP/1.1 handler: kinesalite does not speak HTTP/2, and the SDK's default
+ *   for Kinesis is HTTP/2 (SubscribeToShard). PutRecords/GetRecords work on 1.1 in AWS too.
+ * - S3 checksums only when required: s3rver rejects the CRC32 trailers the SDK adds by default.
+ * - Clients are built lazily and once per Services: a handler pays only for the clients its
+ *   adapters use, at cold start.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
+import { PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DynamoProfileStore, type CapacityMeter } from '../adapters/dynamo-profile-store.ts';
+import { DynamoSourceStore } from '../adapters/dynamo-source-store.ts';
+import { KinesisEventSink } from '../adapters/kinesis-event-sink.ts';
+import { PersonalizeEventTracker, PersonalizeItems, PersonalizeRecommendationProvider, S3PersonalizeConfig } from '../adapters/personalize.ts';
+import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
+import { S3InteractionLog } from '../adapters/s3-interaction-log.ts';
+import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
+import { CurrentScoreModels } from '../domain/score/current-models.ts';
+import type { PersonalizeConfig } from '../domain/recommend/personalize-config.ts';
+
+export interface ServiceEndpoints {
+  dynamodb?: string;
+  kinesis?: string;
+  s3?: string;
+  sfn?: string;
+}
+
+export interface ServicesConfig {
+  /** Explicit endpoints (the local emulators); absent: the SDK's own resolution. */
+  endpoints?: ServiceEndpoints;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** s3rver needs path-style addressing. */
+  s3ForcePathStyle?: boolean;
+  /** Counts consumed capacity of the profile store (the write-efficiency benchmark). */
+  meter?: CapacityMeter;
+  /** SDK attempts per call (the SDK's retry strategy, with backoff). */
+  maxAttempts?: number;
+}
+
+/** The override for code beside the local emulators (never in Lambda). */
+export function loopback(endpoints: ServiceEndpoints, extra: Pick<ServicesConfig, 'meter' | 'maxAttempts'> = {}): ServicesConfig {
+  return { endpoints, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, s3ForcePathStyle: true, ...extra };
+}
+
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+
+export type Services = ReturnType<typeof createServices>;
+
+export function createServices(config: ServicesConfig = {}) {
+  const e = config.endpoints ?? {};
+  const base = { maxAttempts: config.maxAttempts ?? 5, ...(config.region ? { region: config.region } : {}), ...(config.credentials ? { credentials: config.credentials } : {}) };
+  const dynamo = once(() => new DynamoDBClient({ ...base, ...(e.dynamodb ? { endpoint: e.dynamodb } : {}) }));
+  const doc = once(() => DynamoDBDocumentClient.from(dynamo(), { marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false } }));
+  const kinesis = once(() => new KinesisClient({ ...base, ...(e.kinesis ? { endpoint: e.kinesis } : {}), requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000 }) }));
+  const s3 = once(
+    () =>
+      new S3Client({
+        ...base,
+        ...(e.s3 ? { endpoint: e.s3 } : {}),
+        forcePathStyle: config.s3ForcePathStyle ?? false,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
+  );
+  const sfn = once(() => new SFNClient({ ...base, ...(e.sfn ? { endpoint: e.sfn } : {}) }));
+  // Serving answers from the embedded model when Personalize fails: two attempts, not five.
+  const personalizeRuntime = once(() => new PersonalizeRuntimeClient({ ...base, maxAttempts: 2 }));
+  const personalizeEvents = once(() => new PersonalizeEventsClient({ ...base, maxAttempts: 3 }));
+  const registry = (bucket: string) => new S3ModelRegistry(s3(), bucket);
+
+  return {
+    clients: { dynamo, doc, kinesis, s3, sfn },
+    profileStore: (table: string) => new DynamoProfileStore(doc(), table, config.meter),
+    sourceStore: (table: string) => new DynamoSourceStore(doc(), table),
+    eventSink: (stream: string) => new KinesisEventSink(kinesis(), stream),
+    failedEvents: (bucket: string) => new S3FailedEventSink(s3(), bucket),
+    interactionLog: (bucket: string) => new S3InteractionLog(s3(), bucket),
+    modelRegistry: registry,
+    /** The registry's current versions of the scoring models, re-read at most once per ttl. */
+    scoreModels: (bucket: string, names: string[], ttlMs: number) => new CurrentScoreModels(registry(bucket), names, ttlMs),
+    personalizeConfig: (bucket: string, ttlMs?: number) => new S3PersonalizeConfig(s3(), bucket, ttlMs),
+    personalizeRecommender: (c: PersonalizeConfig) => new PersonalizeRecommendationProvider(personalizeRuntime(), c),
+    personalizeTracker: (trackingId: string) => new PersonalizeEventTracker(personalizeEvents(), trackingId),
+    personalizeItems: (datasetArn: string) => new PersonalizeItems(personalizeEvents(), datasetArn),
+    idempotencyStore: (table: string) => new DynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: dynamo() }),
+  };
+}
