@@ -26,7 +26,7 @@ import { retagAll, scanProfiles } from '../cli/commands/profiles.ts';
 import { fmt, machine, writeSection } from './lib/report.ts';
 import { trainScoreArtifact } from '../cli/commands/train-scores.ts';
 import { S3ModelRegistry } from '../functions/adapters/s3-model-registry.ts';
-import { publishScoreModel } from '../functions/shared/publish-score-model.ts';
+import { publishScoreModel } from '../functions/domain/score/publish-score-model.ts';
 
 const { values } = parseArgs({ options: { file: { type: 'string', default: '../shared/datasets/online-retail.csv.gz' }, limit: { type: 'string' }, write: { type: 'boolean', default: true }, scores: { type: 'boolean', default: false } }, allowNegative: true });
 const limit = values.limit ? Number(values.limit) : undefined;
@@ -67,7 +67,7 @@ const fnStats = Object.fromEntries([...platform.functions].map(([k, f]) => [k, {
 
 // Reconciliation of the pipeline: accepted = counted in profiles + kept in failed-events.
 const table = platform.resource('tag-profiles', 'PROFILES_TABLE_NAME');
-const profiles = (await scanProfiles(platform.clients.doc, table)).filter((p) => !p.mergedInto);
+const profiles = (await scanProfiles(platform.services, table)).filter((p) => !p.mergedInto);
 const counted = profiles.reduce((s, p) => s + p.aggregates.events, 0);
 const bucket = platform.resource('clean-events', 'FAILED_EVENTS_BUCKET');
 const listAll = async (prefix: string) => {
@@ -92,7 +92,7 @@ await platform.waitForIdle(10 * 60_000);
 const collectAfter = platform.functions.get('collect-events')!.stats;
 const msPerSmallRequest = (collectAfter.totalMs - collectBefore.totalMs) / (collectAfter.invocations - collectBefore.invocations);
 
-await retagAll(platform.clients.doc, table, new Date('2011-12-10T00:00:00Z'));
+await retagAll(platform.services, table, new Date('2011-12-10T00:00:00Z'));
 await platform.stop();
 await Promise.all([ddb.stop(), kin.stop()]);
 rmSync(dataDir, { recursive: true, force: true });

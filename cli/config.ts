@@ -1,31 +1,13 @@
 /**
- * Where the CLI sends to by default: `.sightline/local.json` in the repo root, written by the
- * local platform when it starts (`{ apiUrl, writeKey, endpoints?, resources? }`). Flags win
- * over the file, so the same commands work against a deployed stack.
+ * Where the CLI sends to by default: the local platform described by `.sightline/local.json`
+ * (local/config.ts). Flags win over the file, so the same commands work against a deployed
+ * stack; adapters come from the one composition root (functions/shared/services.ts), pointed
+ * at the emulators when the target has them.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { LOCAL_CONFIG_PATH, readLocalConfig, type LocalConfig } from '../local/config.ts';
+import { createServices, loopback, type Services } from '../functions/shared/services.ts';
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const LOCAL_CONFIG_PATH = join(REPO_ROOT, '.sightline', 'local.json');
-
-export interface CliTarget {
-  apiUrl: string;
-  writeKey: string;
-  endpoints?: { dynamodb: string; kinesis: string; s3: string };
-  resources?: Record<string, string>;
-}
-
-/** The saved local platform, or undefined when there is none (never started here). */
-export function readLocalConfig(path = LOCAL_CONFIG_PATH): Partial<CliTarget> | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Partial<CliTarget>;
-  } catch (err) {
-    throw new Error(`${path} is not valid JSON (${(err as Error).message}); restart the local platform or pass --endpoint and --write-key.`);
-  }
-}
+export type CliTarget = Pick<LocalConfig, 'apiUrl' | 'writeKey'> & Partial<Pick<LocalConfig, 'endpoints' | 'resources'>>;
 
 /** The API and write key to use: flags first, then the saved local platform. */
 export function localTarget(overrides: { endpoint?: string; writeKey?: string } = {}, path = LOCAL_CONFIG_PATH): CliTarget {
@@ -36,4 +18,20 @@ export function localTarget(overrides: { endpoint?: string; writeKey?: string } 
     throw new Error('No local platform found: run `npm start` first (it writes .sightline/local.json), or pass --endpoint and --write-key.');
   }
   return { ...saved, apiUrl, writeKey };
+}
+
+/** The emulators when the target has them, else the AWS SDK's default chain (a deployment). */
+export function servicesFor(target?: Pick<CliTarget, 'endpoints'>): Services {
+  return createServices(target?.endpoints ? loopback(target.endpoints) : {});
+}
+
+/**
+ * A resource name: the flag when given (a deployment's stack output), else the local
+ * platform's. Reads local.json only when no flag names the resource.
+ */
+export function resourceName(variable: string, flag?: string): string {
+  if (flag) return flag;
+  const name = localTarget({ writeKey: 'unused' }).resources?.[variable];
+  if (!name) throw new Error(`the local platform has no ${variable}; pass it as a flag (a stack output)`);
+  return name;
 }

@@ -1,22 +1,20 @@
 #!/usr/bin/env -S npx tsx
 /**
- * The `sightline` command (run it as `npm run sightline -- <command>`). Thin: each command
- * lives in cli/commands and is callable from the local platform, benchmarks and tests.
+ * The `sightline` command (run it as `npm run sightline -- <command>`): a router. Each action
+ * is one call into a command module (cli/commands/, also callable from the local platform,
+ * benchmarks and tests) and one into its formatter (cli/output.ts prints it, or the JSON).
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { localTarget } from './config.ts';
-import { formatReconciliation, formatSendReport, replayBankMarketing, replayDemo, replayOnlineRetail } from './commands/replay.ts';
-import { createSource, dynamoFor, fetchProfile, formatProfile, retagAll } from './commands/profiles.ts';
-import type { Profile } from '../schemas/profile.ts';
-import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
-import { PersonalizeItems } from '../functions/adapters/personalize.ts';
-import { SCORE_MODELS, currentScoreModels, driftCommand, formatDrift, scoreAll, trainScoreCommand, trainScoreFromProfilesCommand, type ScoreModel } from './commands/train-scores.ts';
+import { show } from './output.ts';
+import { formatBankReplay, formatDemoReplay, formatOnlineRetailReplay, replayBankMarketingCommand, replayDemoCommand, replayOnlineRetailCommand } from './commands/replay.ts';
+import { createSourceCommand, formatProfileAnswer, formatRetag, formatSource, retagCommand, showProfileCommand } from './commands/profiles.ts';
+import { driftFromFlags, formatDrift, formatScore, scoreCommand } from './commands/train-scores.ts';
+import { formatTrain, trainCommand } from './commands/train.ts';
 import { fairnessCommand, formatFairness } from './commands/fairness.ts';
-import { formatModelListing, listModel, promoteModel, rollback } from './commands/models.ts';
-import { S3ModelRegistry } from '../functions/adapters/s3-model-registry.ts';
-import { fetchRecommendations, formatRecommendations, importCatalog, profileCountries, readCatalogFile, s3For, trainRecommenderCommand } from './commands/recommender.ts';
+import { formatModelListing, formatPromote, formatRollback, listModelCommand, promoteModelCommand, rollbackCommand } from './commands/models.ts';
+import { formatCatalogImport, formatRecommendAnswer, importCatalogCommand, recommendCommand } from './commands/recommender.ts';
 import { recommenderMethodSchema, type RecommenderMethod } from '../functions/domain/recommend/model-schema.ts';
 
 const positiveInt = (v: string) => {
@@ -36,7 +34,21 @@ const instant = (v: string) => {
 };
 
 export function buildProgram(): Command {
-  const program = new Command('sightline').description('Sightline: collect, clean, profile and tag customer events').showHelpAfterError();
+  const program = new Command('sightline').description('Sightline: collect, clean, profile, tag, score and recommend').showHelpAfterError();
+  const method = (v: string): RecommenderMethod => {
+    const r = recommenderMethodSchema.safeParse(v);
+    if (!r.success) throw new InvalidArgumentError(`must be one of ${recommenderMethodSchema.options.join(', ')}`);
+    return r.data;
+  };
+  const fraction = (v: string) => {
+    const n = Number(v);
+    if (!(n > 0 && n < 1)) throw new InvalidArgumentError('must be between 0 and 1');
+    return n;
+  };
+  const family = (v: string) => {
+    if (v !== 'logistic' && v !== 'gbm') throw new InvalidArgumentError('must be logistic or gbm');
+    return v;
+  };
 
   // ── replay: datasets and the demo shop, sent as Segment events ─────────────────────────
   const replay = program.command('replay').description('send a dataset to the event API as Segment events');
@@ -48,16 +60,7 @@ export function buildProgram(): Command {
     .option('--limit <lines>', 'only the first N lines of the file', positiveInt)
     .option('--dry-run', 'convert and reconcile without sending')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, o: { endpoint?: string; writeKey?: string; limit?: number; dryRun?: boolean; json?: boolean }) => {
-      const target = o.dryRun ? undefined : localTarget({ endpoint: o.endpoint, writeKey: o.writeKey });
-      const progress = !o.json && process.stderr.isTTY;
-      const result = await replayOnlineRetail(file, { apiUrl: target?.apiUrl, writeKey: target?.writeKey, limit: o.limit, dryRun: o.dryRun, progress });
-      if (o.json) return console.log(JSON.stringify(result, null, 2));
-      console.log(`\nCleaning report (reconciliation)\n${formatReconciliation(result.reconciliation)}`);
-      console.log(`largest event: ${result.largestEventBytes.toLocaleString('en-GB')} bytes`);
-      if (result.send) console.log(formatSendReport(result.send));
-      if (result.send && (result.send.failed > 0 || result.send.rejected > 0)) process.exitCode = 1;
-    });
+    .action(async (file: string, o) => show(await replayOnlineRetailCommand(file, o), formatOnlineRetailReplay, o.json));
   replay
     .command('bank-marketing <file>')
     .description('replay UCI Bank Marketing (bank-additional-full.csv[.gz]): identify per client, Campaign Contacted with its context and outcome (no duration)')
@@ -65,13 +68,7 @@ export function buildProgram(): Command {
     .option('--write-key <key>', 'write key (default: the local demo source)')
     .option('--limit <rows>', 'only the first N rows', positiveInt)
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, o: { endpoint?: string; writeKey?: string; limit?: number; json?: boolean }) => {
-      const target = localTarget({ endpoint: o.endpoint, writeKey: o.writeKey });
-      const r = await replayBankMarketing(file, { apiUrl: target.apiUrl, writeKey: target.writeKey, limit: o.limit, progress: !o.json && process.stderr.isTTY });
-      if (o.json) return console.log(JSON.stringify(r, null, 2));
-      console.log(`\nbank marketing: ${r.rows.toLocaleString('en-GB')} contacts as ${r.events.toLocaleString('en-GB')} events; ${formatSendReport(r.send)}`);
-      if (r.send.failed > 0 || r.send.rejected > 0) process.exitCode = 1;
-    });
+    .action(async (file: string, o) => show(await replayBankMarketingCommand(file, o), formatBankReplay, o.json));
   replay
     .command('demo')
     .description('send the seeded synthetic demo shop')
@@ -80,13 +77,7 @@ export function buildProgram(): Command {
     .option('--endpoint <url>', 'event API base URL (default: the local platform)')
     .option('--write-key <key>', 'write key (default: the local demo source)')
     .option('--json', 'print the result as JSON')
-    .action(async (o: { seed: number; end?: Date; endpoint?: string; writeKey?: string; json?: boolean }) => {
-      const target = localTarget({ endpoint: o.endpoint, writeKey: o.writeKey });
-      const r = await replayDemo({ apiUrl: target.apiUrl, writeKey: target.writeKey, seed: o.seed, end: o.end, progress: !o.json && process.stderr.isTTY });
-      if (o.json) return console.log(JSON.stringify(r, null, 2));
-      console.log(`\ndemo shop (seed ${r.seed}, ending ${r.end}): ${formatSendReport(r.send)}`);
-      if (r.send.failed > 0) process.exitCode = 1;
-    });
+    .action(async (o) => show(await replayDemoCommand(o), formatDemoReplay, o.json));
 
   // ── profiles, tags and sources ─────────────────────────────────────────────────────────
   program
@@ -94,119 +85,49 @@ export function buildProgram(): Command {
     .description('show a profile with its tags (id: a userId, or user:/anon:/email:/profile:<id>)')
     .option('--endpoint <url>')
     .option('--json', 'print the raw profile')
-    .action(async (id: string, o: { endpoint?: string; json?: boolean }) => {
-      const target = localTarget({ endpoint: o.endpoint, writeKey: 'unused' });
-      const { status, body } = await fetchProfile(target.apiUrl, id);
-      if (status !== 200) {
-        console.error(`${status}: ${JSON.stringify(body)}`);
-        process.exitCode = 1;
-        return;
-      }
-      console.log(o.json ? JSON.stringify(body, null, 2) : formatProfile(body as Profile));
-    });
-
+    .action(async (id: string, o) => show(await showProfileCommand(id, o), formatProfileAnswer, o.json));
   program
     .command('retag')
     .description('re-evaluate every profile’s tags as of a date (recency ages without events)')
-    .option('--as-of <date>', 'ISO date (default: now)')
+    .option('--as-of <date>', 'ISO date (default: now)', instant)
     .option('--table <name>', 'profiles table (default: the local platform’s)')
-    .action(async (o: { asOf?: string; table?: string }) => {
-      const target = o.table ? undefined : localTarget({ writeKey: 'unused' });
-      const table = o.table ?? target!.resources!.PROFILES_TABLE_NAME;
-      const r = await retagAll(dynamoFor(target), table, o.asOf ? new Date(o.asOf) : new Date());
-      console.log(`${r.profiles} profiles, ${r.changed} re-tagged, ${r.conflicts} skipped (changed meanwhile)`);
-    });
-
+    .action(async (o) => show(await retagCommand(o), formatRetag));
   program
     .command('source')
     .description('event sources (write keys)')
     .command('create <name>')
     .description('create a source; prints its write key once (only its hash is stored)')
     .option('--table <name>', 'sources table (the SourcesTableName stack output; default: the local platform’s)')
-    .action(async (name: string, o: { table?: string }) => {
-      const target = o.table ? undefined : localTarget({ writeKey: 'unused' });
-      const table = o.table ?? target!.resources!.SOURCES_TABLE_NAME;
-      const { sourceId, writeKey } = await createSource(dynamoFor(target), table, name);
-      console.log(`source ${sourceId} (${name})\nwrite key: ${writeKey}\nThis key is shown once; Sightline keeps only its SHA-256.`);
-    });
-  // ── models: training and the catalog ───────────────────────────────────────────────────
-  const method = (v: string): RecommenderMethod => {
-    const r = recommenderMethodSchema.safeParse(v);
-    if (!r.success) throw new InvalidArgumentError(`must be one of ${recommenderMethodSchema.options.join(', ')}`);
-    return r.data;
-  };
+    .action(async (name: string, o) => show(await createSourceCommand(name, o), formatSource));
+
+  // ── models: training, the registry and the catalog ─────────────────────────────────────
   program
     .command('train <model>')
     .description('train a model and publish it to the model registry (models: recommender, propensity, churn, clv)')
     .option('--data <path>', 'recommender: a file (Online Retail, or an interaction-log CSV) instead of the platform’s interaction log; propensity: bank-additional-full.csv.gz (required); churn, clv: online-retail.csv.gz instead of the platform’s profiles')
     .option('--method <method>', 'recommender: popularity, item-item, ease (default, chosen by measurement) or als', method)
-    .option('--as-of <date>', 'train on what happened up to this instant')
+    .option('--as-of <date>', 'train on what happened up to this instant', instant)
     .option('--no-promote', 'publish the version without making it current')
     .option('--models-bucket <name>', 'models bucket (the ModelsBucketName stack output; default: the local platform’s)')
     .option('--interactions-bucket <name>', 'interactions bucket (InteractionsBucketName; default: the local platform’s)')
     .option('--json', 'print the result as JSON')
-    .action(async (model: string, o: { data?: string; method?: RecommenderMethod; asOf?: string; promote: boolean; modelsBucket?: string; interactionsBucket?: string; json?: boolean }) => {
-      const target = o.modelsBucket ? undefined : localTarget({ writeKey: 'unused' });
-      const progress = !o.json ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
-      if ((SCORE_MODELS as readonly string[]).includes(model)) {
-        if (!o.data) {
-          const r = await trainScoreFromProfilesCommand({ model: model as ScoreModel, ddb: dynamoFor(target), table: target!.resources!.PROFILES_TABLE_NAME, s3: s3For(target), modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET, asOf: o.asOf ? instant(o.asOf) : new Date(), promote: o.promote, progress });
-          if (o.json) return console.log(JSON.stringify(r, null, 2));
-          process.stderr.write('\r\x1b[K');
-          return console.log(`${model} ${r.info.version}: ${r.rows.toLocaleString('en-GB')} profiles, trained in ${r.seconds.toFixed(1)} s; ${r.verdict}\n${r.pointer ? 'now current' : 'published, not current'}`);
-        }
-        const r = await trainScoreCommand({ model: model as ScoreModel, data: o.data, s3: s3For(target), modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET, promote: o.promote, progress });
-        if (o.json) return console.log(JSON.stringify(r, null, 2));
-        process.stderr.write('\r\x1b[K');
-        const figures = Object.entries(r.metrics).filter(([k]) => /auc/.test(k)).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
-        return console.log(`${model} ${r.info.version}: ${r.rows.toLocaleString('en-GB')} rows, trained in ${r.seconds.toFixed(1)} s${figures ? `; ${figures}` : ''}\n${r.pointer ? 'now current' : 'published, not current'}`);
-      }
-      if (model !== 'recommender') throw new InvalidArgumentError(`unknown model "${model}" (known: recommender, ${SCORE_MODELS.join(', ')})`);
-      const profilesTable = target?.resources?.PROFILES_TABLE_NAME;
-      const r = await trainRecommenderCommand({
-        s3: s3For(target),
-        countries: !o.data && profilesTable ? await profileCountries(dynamoFor(target), profilesTable) : undefined,
-        modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET,
-        interactionsBucket: o.interactionsBucket ?? target?.resources?.INTERACTIONS_BUCKET,
-        data: o.data,
-        method: o.method,
-        asOf: o.asOf,
-        promote: o.promote,
-        progress,
-      });
-      if (o.json) return console.log(JSON.stringify(r, null, 2));
-      process.stderr.write('\r\x1b[K');
-      console.log(
-        `recommender ${r.info.version} (${r.method}): ${r.interactions.toLocaleString('en-GB')} purchases, ${r.users} people, ${r.items} items, up to ${r.trainedUntil}; trained in ${r.seconds.toFixed(1)} s` +
-          `\n${r.pointer ? 'now current' : 'published, not current (promote it to serve it)'}${r.pointer?.previous ? `; previous ${r.pointer.previous}` : ''}`,
-      );
-    });
+    .action(async (model: string, o) => show(await trainCommand(model, o), formatTrain, o.json));
   const models = program.command('models').description('the model registry: versions, promote, rollback (takes effect within a minute, no redeploy)');
-  const registryFor = (bucket?: string) => {
-    const target = bucket ? undefined : localTarget({ writeKey: 'unused' });
-    return new S3ModelRegistry(s3For(target), bucket ?? target!.resources!.MODELS_BUCKET);
-  };
   models
     .command('list <model>')
     .description('published versions, newest first, with their headline metrics (* current, < what a rollback restores)')
     .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
-    .action(async (name: string, o: { modelsBucket?: string }) => console.log(formatModelListing(await listModel(registryFor(o.modelsBucket), name))));
+    .action(async (name: string, o) => show(await listModelCommand(name, o), formatModelListing));
   models
     .command('promote <model> <version>')
     .description('make a published version current')
     .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
-    .action(async (name: string, version: string, o: { modelsBucket?: string }) => {
-      const p = await promoteModel(registryFor(o.modelsBucket), name, version);
-      console.log(`${name}: current ${p.version}${p.previous ? ` (was ${p.previous})` : ''}`);
-    });
+    .action(async (name: string, version: string, o) => show(await promoteModelCommand(name, version, o), formatPromote));
   models
     .command('rollback <model>')
     .description('make the version current before this one current again')
     .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
-    .action(async (name: string, o: { modelsBucket?: string }) => {
-      const p = await rollback(registryFor(o.modelsBucket), name);
-      console.log(`${name}: rolled back to ${p.version}`);
-    });
+    .action(async (name: string, o) => show(await rollbackCommand(name, o), formatRollback));
   program
     .command('catalog')
     .description('the product catalog')
@@ -215,16 +136,7 @@ export function buildProgram(): Command {
     .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
     .option('--interactions-bucket <name>', 'bucket for Personalize’s items CSV (default: the local platform’s interactions bucket)')
     .option('--items-dataset <arn>', 'also put the items into this Personalize items dataset (the ItemsDatasetArn output of Sightline-Personalize)')
-    .action(async (file: string, o: { modelsBucket?: string; interactionsBucket?: string; itemsDataset?: string }) => {
-      const target = o.modelsBucket ? undefined : localTarget({ writeKey: 'unused' });
-      const { catalog, lines } = await readCatalogFile(file);
-      const { info } = await importCatalog({ s3: s3For(target), modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET, interactionsBucket: o.interactionsBucket ?? target?.resources?.INTERACTIONS_BUCKET, catalog });
-      console.log(`catalog ${info.version}: ${catalog.items.length.toLocaleString('en-GB')} items from ${lines.toLocaleString('en-GB')} product lines`);
-      if (o.itemsDataset) {
-        const calls = await new PersonalizeItems(new PersonalizeEventsClient({}), o.itemsDataset).put(catalog.items);
-        console.log(`Personalize items dataset: ${catalog.items.length} items in ${calls} PutItems calls`);
-      }
-    });
+    .action(async (file: string, o) => show(await importCatalogCommand(file, o), formatCatalogImport));
   program
     .command('recommend <userId>')
     .description('ask the API for a person’s recommendations (or --similar <itemId>)')
@@ -232,30 +144,16 @@ export function buildProgram(): Command {
     .option('--similar', 'treat the id as an item and list similar items')
     .option('--all-items', 'include what the person bought before')
     .option('--endpoint <url>')
-    .action(async (id: string, o: { n: number; similar?: boolean; allItems?: boolean; endpoint?: string }) => {
-      const target = localTarget({ endpoint: o.endpoint, writeKey: 'unused' });
-      const path = o.similar ? `/v1/items/${encodeURIComponent(id)}/similar?n=${o.n}` : `/v1/recommendations/${encodeURIComponent(id)}?n=${o.n}&excludePurchased=${!o.allItems}`;
-      const { status, body } = await fetchRecommendations(target.apiUrl, path);
-      if (status !== 200) {
-        console.error(`${status}: ${JSON.stringify(body)}`);
-        process.exitCode = 1;
-        return;
-      }
-      console.log(formatRecommendations(body as Parameters<typeof formatRecommendations>[0]));
-    });
+    .action(async (id: string, o) => show(await recommendCommand(id, o), formatRecommendAnswer));
+
+  // ── scores ──────────────────────────────────────────────────────────────────────────────
   program
     .command('score')
     .description('score every profile with the current propensity, churn and lifetime-value models, as of a date (recency ages without events)')
     .option('--as-of <date>', 'ISO date (default: now)', instant)
     .option('--table <name>', 'profiles table (default: the local platform’s)')
     .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
-    .action(async (o: { asOf?: Date; table?: string; modelsBucket?: string }) => {
-      const target = o.table ? undefined : localTarget({ writeKey: 'unused' });
-      const models = await currentScoreModels(s3For(target), o.modelsBucket ?? target!.resources!.MODELS_BUCKET);
-      if (!models.length) throw new InvalidArgumentError('no scoring model is trained yet: sightline train churn|clv (from profiles) or propensity --data <file>');
-      const r = await scoreAll(dynamoFor(target), o.table ?? target!.resources!.PROFILES_TABLE_NAME, models, o.asOf ?? new Date());
-      console.log(`${r.profiles} profiles with ${models.map((m) => `${m.model} ${m.version}`).join(', ')}: ${r.scored} re-scored, ${r.unchanged} unchanged, ${r.skipped} without a model that applies`);
-    });
+    .action(async (o) => show(await scoreCommand(o), formatScore));
   program
     .command('drift')
     .description('population stability (PSI) of each current model’s features and score: profiles now against its training data')
@@ -264,33 +162,19 @@ export function buildProgram(): Command {
     .option('--table <name>', 'profiles table (default: the local platform’s)')
     .option('--models-bucket <name>', 'models bucket (default: the local platform’s)')
     .option('--json', 'print the reports as JSON')
-    .action(async (o: { asOf?: Date; top: number; table?: string; modelsBucket?: string; json?: boolean }) => {
-      const target = o.table ? undefined : localTarget({ writeKey: 'unused' });
-      const reports = await driftCommand({ ddb: dynamoFor(target), table: o.table ?? target!.resources!.PROFILES_TABLE_NAME, s3: s3For(target), modelsBucket: o.modelsBucket ?? target!.resources!.MODELS_BUCKET, asOf: o.asOf });
-      console.log(o.json ? JSON.stringify(reports, null, 2) : formatDrift(reports, o.top));
-    });
+    .action(async (o) => show(await driftFromFlags(o), (r) => formatDrift(r, o.top), o.json));
   program
     .command('fairness <model>')
     .description('fairness of the campaign selection by age band, marital status and education, with mitigations (model: propensity)')
     .requiredOption('--data <path>', 'bank-additional-full.csv.gz (labelled outcomes are needed)')
-    .option('--fraction <f>', 'share of people the campaign contacts (its threshold)', (v) => {
-      const n = Number(v);
-      if (!(n > 0 && n < 1)) throw new InvalidArgumentError('must be between 0 and 1');
-      return n;
-    }, 0.1)
+    .option('--fraction <f>', 'share of people the campaign contacts (its threshold)', fraction, 0.1)
     .option('--attribute <name...>', 'group by these only: age_band, marital, education')
-    .option('--family <family>', 'logistic (what train propensity publishes on Bank Marketing) or gbm', (v) => {
-      if (v !== 'logistic' && v !== 'gbm') throw new InvalidArgumentError('must be logistic or gbm');
-      return v;
-    }, 'logistic')
-    .action(async (model: string, o: { data: string; fraction: number; attribute?: string[]; family: 'logistic' | 'gbm' }) => {
+    .option('--family <family>', 'logistic (what train propensity publishes on Bank Marketing) or gbm', family, 'logistic')
+    .action(async (model: string, o) => {
       if (model !== 'propensity') throw new InvalidArgumentError('fairness is measured for propensity (the model that selects people for campaigns)');
-      const r = await fairnessCommand({ data: o.data, fraction: o.fraction, attribute: o.attribute, family: o.family, progress: (m) => process.stderr.write(`\r\x1b[K${m}`) });
-      process.stderr.write('\r\x1b[K');
-      console.log(formatFairness(r));
+      show(await fairnessCommand({ ...o, progress: (m) => process.stderr.write(`\r\x1b[K${m}`) }), formatFairness);
     });
-  // ── more commands (campaign, export, erase …) go here, each a thin action over a
-  //    function in cli/commands/ ─────────────────────────────────────────────────────────
+  // ── more commands (campaign, privacy …) go here: one command module call, one formatter ──
   return program;
 }
 

@@ -4,11 +4,9 @@
  * function are serialised, as one Lambda container handles one event at a time.
  */
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { FunctionSpec } from './cdk-model.ts';
-
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { REPO_ROOT } from './config.ts';
 
 export class InvocationError extends Error {}
 

@@ -3,11 +3,10 @@
  * them, its functions running in worker threads, its stream mappings polled with the
  * Lambda contract, and its HTTP API served — all read from the synthesized app.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -18,7 +17,7 @@ import { startFunction, type LocalFunction } from './function-host.ts';
 import { startHttpApi, type HttpApi } from './http-api.ts';
 import { provision } from './provision.ts';
 import { CheckpointFile, StreamPoller } from './stream-poller.ts';
-import { DynamoSourceStore } from '../functions/adapters/dynamo-source-store.ts';
+import { createServices, loopback, type Services } from '../functions/shared/services.ts';
 import { hashWriteKey, newWriteKey } from '../functions/domain/collect/write-keys.ts';
 
 export interface PlatformOptions {
@@ -46,6 +45,8 @@ export interface Platform {
   model: LocalModel;
   functions: Map<string, LocalFunction>;
   pollers: StreamPoller[];
+  /** Adapters on the emulators (the composition root, pointed at loopback). */
+  services: Services;
   clients: { ddb: DynamoDBClient; doc: DynamoDBDocumentClient; kinesis: KinesisClient; s3: S3Client };
   /** Local resource names, looked up by the function variable that names them. */
   resource(fn: string, variable: string): string;
@@ -56,23 +57,18 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/** SDK clients on the emulators, from the composition root (tests and benchmarks send raw commands with them). */
 export function localClients(e: Pick<Emulators, 'dynamodb' | 'kinesis' | 's3'>) {
-  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-  const region = 'us-east-1';
-  const ddb = new DynamoDBClient({ endpoint: e.dynamodb, region, credentials });
-  return {
-    ddb,
-    doc: DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } }),
-    kinesis: new KinesisClient({ endpoint: e.kinesis, region, credentials, requestHandler: new NodeHttpHandler() }),
-    s3: new S3Client({ endpoint: e.s3, region, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
-  };
+  const c = createServices(loopback(e)).clients;
+  return { ddb: c.dynamo(), doc: c.doc(), kinesis: c.kinesis(), s3: c.s3() };
 }
 
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   mkdirSync(opts.dataDir, { recursive: true });
   const model = opts.model ?? loadLocalModel();
   const emulators = await startEmulators({ dataDir: opts.dataDir, ports: opts.ports });
-  const clients = localClients(emulators);
+  const services = createServices(loopback(emulators));
+  const clients = { ddb: services.clients.dynamo(), doc: services.clients.doc(), kinesis: services.clients.kinesis(), s3: services.clients.s3() };
   await provision(model, clients);
 
   const baseEnv = {
@@ -112,13 +108,14 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     model,
     functions,
     pollers,
+    services,
     clients,
     pollerErrors,
     resource,
     async createSource(name) {
       const writeKey = newWriteKey();
       const sourceId = `src_${randomUUID().slice(0, 8)}`;
-      await new DynamoSourceStore(clients.doc, resource('authorize-write-key', 'SOURCES_TABLE_NAME')).create({
+      await services.sourceStore(resource('authorize-write-key', 'SOURCES_TABLE_NAME')).create({
         schemaVersion: 1,
         sourceId,
         name,

@@ -3,23 +3,23 @@
  * now, and prints what a newcomer should see: tag counts and a few tagged profiles.
  */
 import type { Platform } from './platform.ts';
-import type { LocalConfig } from './start.ts';
+import type { LocalConfig } from './config.ts';
 import { replayDemo } from '../cli/commands/replay.ts';
 import { formatProfile, retagAll, scanProfiles } from '../cli/commands/profiles.ts';
 import { fetchRecommendations, formatRecommendations, importCatalog, profileCountries, trainRecommenderCommand } from '../cli/commands/recommender.ts';
 import { CatalogBuilder } from '../functions/domain/recommend/catalog.ts';
 import { demoCatalogLines } from '../datasets/demo-shop.ts';
-import { currentScoreModels, scoreAll, trainScoreFromProfilesCommand } from '../cli/commands/train-scores.ts';
-import { NotEnoughProfilesError } from '../functions/domain/score/profile-training.ts';
-import { DynamoProfileStore } from '../functions/adapters/dynamo-profile-store.ts';
+import { currentScoreModels, scoreAll } from '../cli/commands/train-scores.ts';
+import { trainScoreModels } from '../functions/domain/score/train-score-models.ts';
+import { SCORE_MODEL_NAMES } from '../schemas/profile.ts';
 
 export async function seedDemo(platform: Platform, config: LocalConfig): Promise<void> {
   console.log('Seeding the synthetic demo shop (seed 7) through the event API…');
   const r = await replayDemo({ apiUrl: config.apiUrl, writeKey: config.writeKey, progress: process.stdout.isTTY });
   await platform.waitForIdle(10 * 60_000);
   const table = platform.resource('tag-profiles', 'PROFILES_TABLE_NAME');
-  await retagAll(platform.clients.doc, table, new Date());
-  const profiles = (await scanProfiles(platform.clients.doc, table)).filter((p) => !p.mergedInto);
+  await retagAll(platform.services, table, new Date());
+  const profiles = (await scanProfiles(platform.services, table)).filter((p) => !p.mergedInto);
   const counted = profiles.reduce((s, p) => s + p.aggregates.events, 0);
   const count = (tag: string) => {
     const m = new Map<string, number>();
@@ -46,38 +46,31 @@ Demo shop: ${r.send.sent} events sent, ${r.send.accepted} accepted; ${counted} c
  * through the profile-changes stream.
  */
 async function seedScores(platform: Platform, profileId: string | undefined): Promise<void> {
-  const ddb = platform.clients.doc;
+  const { services } = platform;
   const table = platform.resource('tag-profiles', 'PROFILES_TABLE_NAME');
   const modelsBucket = platform.resource('score-profiles', 'MODELS_BUCKET');
   const asOf = new Date();
-  for (const model of ['propensity', 'churn', 'clv'] as const) {
-    try {
-      const r = await trainScoreFromProfilesCommand({ model, ddb, table, s3: platform.clients.s3, modelsBucket, asOf });
-      console.log(`Scoring model ${model} ${r.info.version}: ${r.verdict}${r.pointer ? '' : ' (not made current)'}`);
-    } catch (err) {
-      if (!(err instanceof NotEnoughProfilesError)) throw err;
-      console.log(`Scoring model ${model} not trained: ${err.message}`);
-    }
-  }
-  const models = await currentScoreModels(platform.clients.s3, modelsBucket);
-  const r = await scoreAll(ddb, table, models, asOf);
+  const trained = await trainScoreModels(await scanProfiles(services, table), { models: SCORE_MODEL_NAMES, registry: services.modelRegistry(modelsBucket), at: asOf, source: `profiles:${table}` });
+  for (const t of trained) console.log(t.version ? `Scoring model ${t.model} ${t.version}: ${t.verdict}${t.promoted ? '' : ' (not made current)'}` : `Scoring model ${t.model} not trained: ${t.verdict}`);
+  const models = await currentScoreModels(services, modelsBucket);
+  const r = await scoreAll(services, table, models, asOf);
   console.log(`Scored ${r.scored} of ${r.profiles} profiles with ${models.map((m) => m.model).join(', ')} (re-score: npm run sightline -- score; drift: npm run sightline -- drift).\n`);
   if (!profileId) return;
-  const store = new DynamoProfileStore(ddb, table);
+  const store = services.profileStore(table);
   const p = await store.getProfile(profileId);
   if (p) console.log(`${formatProfile({ ...p, scores: (await store.getScores([profileId])).get(profileId)?.scores })}\n`);
 }
 
 /** Imports the demo catalog, trains the embedded recommender from the archived interactions, and shows one answer of the API. */
 async function seedRecommender(platform: Platform, config: LocalConfig, userId: string | undefined): Promise<void> {
-  const s3 = platform.clients.s3;
+  const { services } = platform;
   const modelsBucket = platform.resource('get-recommendations', 'MODELS_BUCKET');
   const interactionsBucket = platform.resource('archive-interactions', 'INTERACTIONS_BUCKET');
   const catalog = new CatalogBuilder();
   for (const line of demoCatalogLines()) catalog.add(line);
-  await importCatalog({ s3, modelsBucket, interactionsBucket, catalog: catalog.build(new Date()) });
-  const countries = await profileCountries(platform.clients.doc, platform.resource('tag-profiles', 'PROFILES_TABLE_NAME'));
-  const t = await trainRecommenderCommand({ s3, modelsBucket, interactionsBucket, countries });
+  await importCatalog({ services, modelsBucket, interactionsBucket, catalog: catalog.build(new Date()) });
+  const countries = await profileCountries(services, platform.resource('tag-profiles', 'PROFILES_TABLE_NAME'));
+  const t = await trainRecommenderCommand({ services, modelsBucket, interactionsBucket, countries });
   console.log(`Recommender ${t.info.version}: ${t.method}, trained on ${t.interactions} archived purchases of ${t.users} people (retrain: npm run sightline -- train recommender).`);
   if (!userId) return;
   const { status, body } = await fetchRecommendations(config.apiUrl, `/v1/recommendations/${encodeURIComponent(userId)}?n=5`);

@@ -10,23 +10,12 @@
  *   npm start -- --seed-only       seed, print, and exit (what CI and the quick start check)
  *   npm start -- --fresh           wipe the data directory first
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { REPO_ROOT } from './function-host.ts';
+import { STATE_DIR, readLocalConfig, writeLocalConfig, type LocalConfig } from './config.ts';
 import { startPlatform, type Platform } from './platform.ts';
 import { seedDemo } from './seed.ts';
-
-export const STATE_DIR = join(REPO_ROOT, '.sightline');
-export const LOCAL_CONFIG = join(STATE_DIR, 'local.json');
-
-export interface LocalConfig {
-  apiUrl: string;
-  writeKey: string;
-  sourceId: string;
-  endpoints: { dynamodb: string; kinesis: string; s3: string };
-  resources: Record<string, string>;
-}
 
 const args = new Set(process.argv.slice(2));
 const PORTS = { api: 3100, dynamodb: 4567, kinesis: 4568, s3: 4569 };
@@ -34,14 +23,14 @@ const PORTS = { api: 3100, dynamodb: 4567, kinesis: 4568, s3: 4569 };
 async function ensureSource(platform: Platform): Promise<{ writeKey: string; sourceId: string }> {
   // The demo source's key is kept in .sightline/local.json (git-ignored) so the CLI can use it
   // across runs; `sightline source create` prints new keys once and keeps only their hash.
-  if (existsSync(LOCAL_CONFIG)) {
-    const old = JSON.parse(readFileSync(LOCAL_CONFIG, 'utf8')) as LocalConfig;
+  const old = readLocalConfig();
+  if (old?.writeKey && old.sourceId) {
     const res = await fetch(`${platform.apiUrl}/v1/track`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${old.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
       body: '{}',
     });
-    if (res.status === 400) return old; // authorised (and refused only for the empty body)
+    if (res.status === 400) return { writeKey: old.writeKey, sourceId: old.sourceId }; // authorised (and refused only for the empty body)
   }
   return platform.createSource('demo');
 }
@@ -56,7 +45,7 @@ async function main() {
   const { writeKey, sourceId } = await ensureSource(platform);
   const resources = Object.fromEntries(platform.model.functions.flatMap((f) => Object.entries(f.environment).filter(([k]) => /_(TABLE_NAME|STREAM_NAME|BUCKET)$/.test(k))));
   const config: LocalConfig = { apiUrl: platform.apiUrl, writeKey, sourceId, endpoints: { dynamodb: platform.emulators.dynamodb, kinesis: platform.emulators.kinesis, s3: platform.emulators.s3 }, resources };
-  writeFileSync(LOCAL_CONFIG, JSON.stringify(config, null, 2));
+  writeLocalConfig(config);
 
   let stopping = false;
   const stop = async () => {

@@ -22,9 +22,8 @@ const requests = Number(values.requests);
 const dir = mkdtempSync(join(tmpdir(), 'sightline-latency-'));
 const platform = await startPlatform({ dataDir: dir });
 try {
-  const s3 = platform.clients.s3;
   const modelsBucket = platform.resource('get-recommendations', 'MODELS_BUCKET');
-  const trained = await trainRecommenderCommand({ s3, modelsBucket, data: values.file });
+  const trained = await trainRecommenderCommand({ services: platform.services, modelsBucket, data: values.file });
   const users = Array.from({ length: 5000 }, (_, i) => String(12346 + i));
   const items = ['85123A', '22423', '47566', '85099B', '84879', '20725', '22720', '21212'];
   const time = async (path: string) => {

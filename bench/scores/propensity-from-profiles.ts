@@ -29,7 +29,7 @@ try {
   const replay = await replayBankMarketing(values.file!, { apiUrl: platform.apiUrl, writeKey });
   await platform.waitForIdle(30 * 60_000);
   const replaySeconds = (Date.now() - started) / 1000;
-  const profiles = await scanProfiles(platform.clients.doc, platform.resource('tag-profiles', 'PROFILES_TABLE_NAME'));
+  const profiles = await scanProfiles(platform.services, platform.resource('tag-profiles', 'PROFILES_TABLE_NAME'));
   let t = performance.now();
   const fromProfiles = trainPropensityFromProfiles(profiles, 'profiles', (m) => console.log(m));
   const profileSeconds = (performance.now() - t) / 1000;

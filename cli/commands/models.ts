@@ -4,6 +4,7 @@
  * within that minute, without a redeploy (functions/domain/shared/model-registry.ts).
  */
 import { rollbackModel, type ModelPointer, type ModelRegistry, type ModelVersionInfo } from '../../functions/domain/shared/model-registry.ts';
+import { localTarget, resourceName, servicesFor } from '../config.ts';
 
 export interface ModelListing {
   name: string;
@@ -38,3 +39,16 @@ export function formatModelListing(l: ModelListing): string {
     ...[...l.versions].reverse().map((v) => `${v.version === l.current?.version ? '*' : v.version === l.current?.previous ? '<' : ' '} ${v.version}  ${(v.bytes / 1024).toFixed(1)} KiB  ${headline(v.summary)}`),
   ].join('\n');
 }
+
+// ---- the CLI's actions (cli/sightline.ts routes here) ------------------------------------
+
+function registryFor(bucket?: string): ModelRegistry {
+  return servicesFor(bucket ? undefined : localTarget({ writeKey: 'unused' })).modelRegistry(resourceName('MODELS_BUCKET', bucket));
+}
+
+export const listModelCommand = (name: string, o: { modelsBucket?: string }) => listModel(registryFor(o.modelsBucket), name);
+export const promoteModelCommand = async (name: string, version: string, o: { modelsBucket?: string }) => ({ name, ...(await promoteModel(registryFor(o.modelsBucket), name, version)) });
+export const rollbackCommand = async (name: string, o: { modelsBucket?: string }) => ({ name, ...(await rollback(registryFor(o.modelsBucket), name)) });
+
+export const formatPromote = (p: ModelPointer & { name: string }) => `${p.name}: current ${p.version}${p.previous ? ` (was ${p.previous})` : ''}`;
+export const formatRollback = (p: ModelPointer & { name: string }) => `${p.name}: rolled back to ${p.version}`;

@@ -6,12 +6,10 @@
  * Callable from the local platform (npm start trains after seeding), tests and benchmarks.
  */
 import { createHash } from 'node:crypto';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CliTarget } from '../config.ts';
+import type { Services } from '../../functions/shared/services.ts';
+import { localTarget, resourceName, servicesFor } from '../config.ts';
+import type { Shown } from '../output.ts';
 import { scanProfiles } from './profiles.ts';
-import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
-import { S3InteractionLog } from '../../functions/adapters/s3-interaction-log.ts';
 import { publishModel, type ModelPointer, type ModelVersionInfo } from '../../functions/domain/shared/model-registry.ts';
 import { CatalogBuilder, personalizeItemsCsv, type Catalog, type ProductLine } from '../../functions/domain/recommend/catalog.ts';
 import { interactionFromFields, purchasesForTraining, readInteractionLog } from '../../functions/domain/recommend/interaction-log.ts';
@@ -20,16 +18,6 @@ import { serializeRecommenderModel, type RecommenderMethod } from '../../functio
 import { trainRecommender, type TrainRecommenderOptions } from '../../functions/domain/recommend/train-recommender.ts';
 import { categoryOf, classifyRetailLine, isNonProductCode, ukLocalToUtc, type RetailRow } from '../../datasets/online-retail.ts';
 import { readCsv } from '../../datasets/read-csv.ts';
-
-/** S3 for the local platform (s3rver: its own credentials, path style) or the default chain in AWS. */
-export function s3For(target?: Pick<CliTarget, 'endpoints'>): S3Client {
-  const local = target?.endpoints?.s3;
-  return new S3Client(
-    local
-      ? { endpoint: local, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
-      : {},
-  );
-}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -63,7 +51,7 @@ export interface TrainRecommenderResult {
  * interaction-log CSV, or the UCI Online Retail file (recognised by its InvoiceNo column).
  */
 export async function trainRecommenderCommand(opts: {
-  s3: S3Client;
+  services: Services;
   modelsBucket: string;
   interactionsBucket?: string;
   data?: string;
@@ -91,7 +79,7 @@ export async function trainRecommenderCommand(opts: {
     if (!opts.interactionsBucket) throw new Error('no interactions bucket: start the local platform (npm start) or pass --bucket or --data');
     source = `s3://${opts.interactionsBucket}/interactions/`;
     const texts: string[] = [];
-    for await (const text of new S3InteractionLog(opts.s3, opts.interactionsBucket).readAll((done, bytes) => say(`read ${done} log objects, ${(bytes / 1024).toFixed(0)} KiB`))) texts.push(text);
+    for await (const text of opts.services.interactionLog(opts.interactionsBucket).readAll((done, bytes) => say(`read ${done} log objects, ${(bytes / 1024).toFixed(0)} KiB`))) texts.push(text);
     interactions.push(...purchasesForTraining(readInteractionLog(texts)));
   }
   if (opts.countries?.size) {
@@ -104,7 +92,7 @@ export async function trainRecommenderCommand(opts: {
   const seconds = (performance.now() - started) / 1000;
   const body = serializeRecommenderModel(model);
   say(`publishing ${(body.length / 1024 / 1024).toFixed(1)} MiB to the model registry`);
-  const { info, pointer } = await publishModel(new S3ModelRegistry(opts.s3, opts.modelsBucket), {
+  const { info, pointer } = await publishModel(opts.services.modelRegistry(opts.modelsBucket), {
     name: 'recommender',
     body,
     sha256: sha256(body),
@@ -119,9 +107,9 @@ export async function trainRecommenderCommand(opts: {
  * userId → country from the profiles table: orders rarely carry a country, people's traits
  * do, and the popularity fallback is per country (Personalize's users dataset holds the same).
  */
-export async function profileCountries(doc: DynamoDBDocumentClient, table: string): Promise<Map<string, string>> {
+export async function profileCountries(services: Services, table: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const p of await scanProfiles(doc, table)) {
+  for (const p of await scanProfiles(services, table)) {
     const c = p.traits.country;
     if (typeof c !== 'string' || !c || p.mergedInto) continue;
     for (const id of [...p.identities.userIds, ...p.identities.anonymousIds]) out.set(id, c);
@@ -152,9 +140,9 @@ export async function readCatalogFile(file: string, at = new Date()): Promise<{ 
 }
 
 /** Publishes the catalog (registry model `catalog`) and writes Personalize's items CSV beside the interactions. */
-export async function importCatalog(opts: { s3: S3Client; modelsBucket: string; interactionsBucket?: string; catalog: Catalog }) {
+export async function importCatalog(opts: { services: Services; modelsBucket: string; interactionsBucket?: string; catalog: Catalog }) {
   const body = JSON.stringify(opts.catalog);
-  const published = await publishModel(new S3ModelRegistry(opts.s3, opts.modelsBucket), {
+  const published = await publishModel(opts.services.modelRegistry(opts.modelsBucket), {
     name: 'catalog',
     body,
     sha256: sha256(body),
@@ -162,7 +150,7 @@ export async function importCatalog(opts: { s3: S3Client; modelsBucket: string; 
     summary: { items: opts.catalog.items.length },
   });
   if (opts.interactionsBucket) {
-    await opts.s3.send(new PutObjectCommand({ Bucket: opts.interactionsBucket, Key: 'catalog/items.csv', Body: personalizeItemsCsv(opts.catalog), ContentType: 'text/csv' }));
+    await opts.services.interactionLog(opts.interactionsBucket).put('catalog/items.csv', personalizeItemsCsv(opts.catalog));
   }
   return published;
 }
@@ -176,4 +164,29 @@ export async function fetchRecommendations(apiUrl: string, path: string): Promis
 export function formatRecommendations(body: { items: { itemId: string; name?: string; score: number; reason: string; because?: string }[]; source: string; model?: string }): string {
   const lines = body.items.map((r, i) => `  ${String(i + 1).padStart(2)}. ${r.itemId.padEnd(10)} ${(r.name ?? '').slice(0, 40).padEnd(40)} ${r.reason}${r.because ? ` (${r.because})` : ''}`);
   return [`source: ${body.source}${body.model ? ` (model ${body.model})` : ''}`, ...lines].join('\n');
+}
+
+// ---- the CLI's actions (cli/sightline.ts routes here) ------------------------------------
+
+export async function importCatalogCommand(file: string, o: { modelsBucket?: string; interactionsBucket?: string; itemsDataset?: string }) {
+  const target = o.modelsBucket ? undefined : localTarget({ writeKey: 'unused' });
+  const services = servicesFor(target);
+  const { catalog, lines } = await readCatalogFile(file);
+  const { info } = await importCatalog({ services, modelsBucket: resourceName('MODELS_BUCKET', o.modelsBucket), interactionsBucket: o.interactionsBucket ?? target?.resources?.INTERACTIONS_BUCKET, catalog });
+  const personalizeCalls = o.itemsDataset ? await services.personalizeItems(o.itemsDataset).put(catalog.items) : undefined;
+  return { version: info.version, items: catalog.items.length, lines, ...(personalizeCalls !== undefined ? { personalizeCalls } : {}) };
+}
+
+export const formatCatalogImport = (r: Awaited<ReturnType<typeof importCatalogCommand>>) =>
+  `catalog ${r.version}: ${r.items.toLocaleString('en-GB')} items from ${r.lines.toLocaleString('en-GB')} product lines` +
+  (r.personalizeCalls !== undefined ? `\nPersonalize items dataset: ${r.items} items in ${r.personalizeCalls} PutItems calls` : '');
+
+export function recommendCommand(id: string, o: { n: number; similar?: boolean; allItems?: boolean; endpoint?: string }) {
+  const target = localTarget({ endpoint: o.endpoint, writeKey: 'unused' });
+  const path = o.similar ? `/v1/items/${encodeURIComponent(id)}/similar?n=${o.n}` : `/v1/recommendations/${encodeURIComponent(id)}?n=${o.n}&excludePurchased=${!o.allItems}`;
+  return fetchRecommendations(target.apiUrl, path);
+}
+
+export function formatRecommendAnswer(r: { status: number; body: unknown }): Shown {
+  return r.status === 200 ? { text: formatRecommendations(r.body as Parameters<typeof formatRecommendations>[0]), ok: true } : { text: `${r.status}: ${JSON.stringify(r.body)}`, ok: false };
 }

@@ -19,6 +19,8 @@ import { sendEvents, type SendReport } from './send-events.ts';
 import { bankEvents } from '../../datasets/bank-marketing.ts';
 import { loadBank } from '../../datasets/scoring-data.ts';
 import { readCsv } from '../../datasets/read-csv.ts';
+import { localTarget } from '../config.ts';
+import type { Shown } from '../output.ts';
 
 export interface ReplayResult {
   file: string;
@@ -162,4 +164,40 @@ export function formatReconciliation(r: Reconciliation): string {
 /** The send report in one line. */
 export function formatSendReport(s: SendReport): string {
   return `sent ${s.sent} events in ${s.seconds.toFixed(1)} s (${s.requests} requests): accepted ${s.accepted}, rejected ${s.rejected}, not delivered ${s.failed}, HTTP errors ${s.httpErrors}`;
+}
+
+// ---- the CLI's actions (cli/sightline.ts routes here) ------------------------------------
+
+interface TargetFlags {
+  endpoint?: string;
+  writeKey?: string;
+  json?: boolean;
+}
+
+export function replayOnlineRetailCommand(file: string, o: TargetFlags & { limit?: number; dryRun?: boolean }): Promise<ReplayResult> {
+  const target = o.dryRun ? undefined : localTarget(o);
+  return replayOnlineRetail(file, { apiUrl: target?.apiUrl, writeKey: target?.writeKey, limit: o.limit, dryRun: o.dryRun, progress: !o.json && process.stderr.isTTY });
+}
+
+export function formatOnlineRetailReplay(r: ReplayResult): Shown {
+  const text = [`\nCleaning report (reconciliation)\n${formatReconciliation(r.reconciliation)}`, `largest event: ${r.largestEventBytes.toLocaleString('en-GB')} bytes`, ...(r.send ? [formatSendReport(r.send)] : [])].join('\n');
+  return { text, ok: !r.send || (r.send.failed === 0 && r.send.rejected === 0) };
+}
+
+export function replayBankMarketingCommand(file: string, o: TargetFlags & { limit?: number }) {
+  const target = localTarget(o);
+  return replayBankMarketing(file, { apiUrl: target.apiUrl, writeKey: target.writeKey, limit: o.limit, progress: !o.json && process.stderr.isTTY });
+}
+
+export function formatBankReplay(r: Awaited<ReturnType<typeof replayBankMarketing>>): Shown {
+  return { text: `\nbank marketing: ${r.rows.toLocaleString('en-GB')} contacts as ${r.events.toLocaleString('en-GB')} events; ${formatSendReport(r.send)}`, ok: r.send.failed === 0 && r.send.rejected === 0 };
+}
+
+export function replayDemoCommand(o: TargetFlags & { seed: number; end?: Date }) {
+  const target = localTarget(o);
+  return replayDemo({ apiUrl: target.apiUrl, writeKey: target.writeKey, seed: o.seed, end: o.end, progress: !o.json && process.stderr.isTTY });
+}
+
+export function formatDemoReplay(r: Awaited<ReturnType<typeof replayDemo>>): Shown {
+  return { text: `\ndemo shop (seed ${r.seed}, ending ${r.end}): ${formatSendReport(r.send)}`, ok: r.send.failed === 0 };
 }

@@ -12,33 +12,22 @@
  * - clv: Online Retail; BG/NBD + Gamma-Gamma on every customer's history up to the data's end,
  *   12-month horizon.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
+import type { Services } from '../../functions/shared/services.ts';
+import { localTarget, resourceName, servicesFor } from '../config.ts';
 import type { ModelPointer, ModelVersionInfo } from '../../functions/domain/shared/model-registry.ts';
 import type { ModelArtifact } from '../../functions/domain/score/artifact.ts';
 import { rescoreProfiles, scoreClock, type RescoreReport } from '../../functions/domain/score/keep-scores.ts';
-import { driftOfProfiles, psiBand, withDriftReference, type DriftReport } from '../../functions/domain/score/drift.ts';
-import { CurrentScoreModels } from '../../functions/domain/score/current-models.ts';
+import { driftOfProfiles, psiBand, type DriftReport } from '../../functions/domain/score/drift.ts';
 import { SCORE_MODEL_NAMES, type Profile, type ScoreModelName } from '../../schemas/profile.ts';
 import { trainFromProfiles } from '../../functions/domain/score/profile-training.ts';
-import { publishScoreModel } from '../../functions/shared/publish-score-model.ts';
-import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { publishScoreModel } from '../../functions/domain/score/publish-score-model.ts';
 import { scanProfiles } from './profiles.ts';
-import { CHURN_FEATURES, churnExamples } from '../../functions/domain/score/churn.ts';
-import { clvSummary, featuresFromStats } from '../../functions/domain/score/clv.ts';
-import { rocAuc, stratifiedKFold } from '../../functions/domain/score/metrics.ts';
-import { propensityFeaturesFromBankRow } from '../../functions/domain/score/propensity.ts';
-import { trainPropensityModel } from '../../functions/domain/score/propensity-training.ts';
-import { predict } from '../../functions/domain/score/score.ts';
-import { trainClv, trainLogistic, type ArtifactMeta } from '../../functions/domain/score/train.ts';
 import { loadBank, loadRetail } from '../../datasets/scoring-data.ts';
+import { trainFromRetail, trainPropensityFromBank } from '../../functions/domain/score/dataset-training.ts';
 
 export const SCORE_MODELS = SCORE_MODEL_NAMES;
 export type ScoreModel = ScoreModelName;
 
-const DAY = 86_400_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export interface TrainScoreResult {
   model: ScoreModel;
@@ -49,49 +38,20 @@ export interface TrainScoreResult {
   pointer?: ModelPointer;
 }
 
-function trainPropensity(rows: Record<string, string>[], source: string, say: (m: string) => void): ModelArtifact {
-  // The file has no dates (rows are in date order, May 2008 – Nov 2010): the range is the campaign period.
-  const meta = { model: 'propensity', version: 'unpublished', trainingData: { source, from: '2008-05-01T00:00:00.000Z', to: '2010-11-30T00:00:00.000Z', rows: rows.length } };
-  return trainPropensityModel(rows.map(propensityFeaturesFromBankRow), rows.map((r) => (r.y === 'yes' ? 1 : 0)), meta, say).artifact;
-}
-
-async function trainRetailModel(model: 'churn' | 'clv', file: string, say: (m: string) => void): Promise<ModelArtifact> {
-  say('reading Online Retail');
-  const { customers } = await loadRetail(file);
-  let first = Infinity;
-  let last = -Infinity;
-  for (const txs of customers.values()) for (const t of txs) (first = Math.min(first, t.at)), (last = Math.max(last, t.at));
-  const end = last + DAY;
-  if (model === 'clv') {
-    const stats = [...customers.values()].map((txs) => clvSummary(txs.filter((t) => t.kind === 'purchase'), end)).filter((s) => s !== undefined);
-    say(`fitting BG/NBD + Gamma-Gamma on ${stats.length} customers`);
-    return withDriftReference(trainClv({ model: 'clv', version: 'unpublished', trainingData: { source: file, from: iso(first), to: iso(end), rows: stats.length } }, stats, 365), stats.map(featuresFromStats));
-  }
-  const cutOff = end - 92 * DAY;
-  const { rows: x, labels: y } = churnExamples(customers.values(), cutOff, 92);
-  const meta = (n: number, metrics?: Record<string, number>): ArtifactMeta => ({ model: 'churn', version: 'unpublished', trainingData: { source: file, from: iso(first), to: iso(cutOff), rows: n }, metrics });
-  const fold = stratifiedKFold(y, 5, 7);
-  const inTrain = (i: number) => fold[i] !== 0;
-  say(`fitting logistic regression on ${x.length} customers as of ${iso(cutOff).slice(0, 10)}, one fifth held out`);
-  const heldOut = trainLogistic(meta(x.length), CHURN_FEATURES, x.filter((_, i) => inTrain(i)), y.filter((_, i) => inTrain(i)));
-  const idx = x.map((_, i) => i).filter((i) => !inTrain(i));
-  const auc = rocAuc(idx.map((i) => predict(heldOut, x[i])), idx.map((i) => y[i]));
-  say(`held-out ROC AUC ${auc.toFixed(4)}; fitting on all customers`);
-  return withDriftReference(trainLogistic(meta(x.length, { holdout_roc_auc: auc }), CHURN_FEATURES, x, y), x);
-}
-
 /** The artifact `train <model>` publishes, without publishing it (benchmarks). */
 export async function trainScoreArtifact(model: ScoreModel, data: string, say: (m: string) => void = () => {}): Promise<ModelArtifact> {
-  return model === 'propensity' ? trainPropensity(await loadBank(data), data, say) : trainRetailModel(model, data, say);
+  if (model === 'propensity') return trainPropensityFromBank(await loadBank(data), data, say);
+  say('reading Online Retail');
+  return trainFromRetail(model, (await loadRetail(data)).customers, data, say);
 }
 
-export async function trainScoreCommand(opts: { model: ScoreModel; data: string; s3: S3Client; modelsBucket: string; promote?: boolean; progress?: (m: string) => void }): Promise<TrainScoreResult> {
+export async function trainScoreCommand(opts: { model: ScoreModel; data: string; services: Services; modelsBucket: string; promote?: boolean; progress?: (m: string) => void }): Promise<TrainScoreResult> {
   const say = opts.progress ?? (() => {});
   const started = performance.now();
   const artifact = await trainScoreArtifact(opts.model, opts.data, say);
   const seconds = (performance.now() - started) / 1000;
   say('publishing to the model registry');
-  const { info, pointer } = await publishScoreModel(new S3ModelRegistry(opts.s3, opts.modelsBucket), artifact, { at: new Date(), promote: opts.promote });
+  const { info, pointer } = await publishScoreModel(opts.services.modelRegistry(opts.modelsBucket), artifact, { at: new Date(), promote: opts.promote });
   return { model: opts.model, rows: artifact.trainingData.rows, metrics: artifact.metrics, seconds, info, pointer };
 }
 
@@ -100,21 +60,21 @@ export async function trainScoreCommand(opts: { model: ScoreModel; data: string;
  * `asOf` (functions/domain/score/profile-training.ts, what the weekly job runs in AWS).
  * Churn becomes current only if it beats recency-only on held-out profiles.
  */
-export async function trainScoreFromProfilesCommand(opts: { model: ScoreModel; ddb: DynamoDBDocumentClient; table: string; s3: S3Client; modelsBucket: string; asOf: Date; promote?: boolean; progress?: (m: string) => void }): Promise<TrainScoreResult & { verdict: string }> {
+export async function trainScoreFromProfilesCommand(opts: { model: ScoreModel; services: Services; table: string; modelsBucket: string; asOf: Date; promote?: boolean; progress?: (m: string) => void }): Promise<TrainScoreResult & { verdict: string }> {
   const say = opts.progress ?? (() => {});
   const started = performance.now();
   say('reading profiles');
-  const profiles = await scanProfiles(opts.ddb, opts.table);
+  const profiles = await scanProfiles(opts.services, opts.table);
   say(`training ${opts.model} on ${profiles.length} profiles as of ${opts.asOf.toISOString().slice(0, 10)}`);
   const r = trainFromProfiles(opts.model, profiles, opts.asOf, `profiles:${opts.table}`);
   const seconds = (performance.now() - started) / 1000;
-  const { info, pointer } = await publishScoreModel(new S3ModelRegistry(opts.s3, opts.modelsBucket), r.artifact, { at: new Date(), promote: opts.promote !== false && r.promote });
+  const { info, pointer } = await publishScoreModel(opts.services.modelRegistry(opts.modelsBucket), r.artifact, { at: new Date(), promote: opts.promote !== false && r.promote });
   return { model: opts.model, rows: r.artifact.trainingData.rows, metrics: r.artifact.metrics, seconds, info, pointer, verdict: r.verdict };
 }
 
 /** The registry's current scoring models (those trained so far), read now (no cache). */
-export async function currentScoreModels(s3: S3Client, modelsBucket: string): Promise<ModelArtifact[]> {
-  return new CurrentScoreModels(new S3ModelRegistry(s3, modelsBucket), [...SCORE_MODEL_NAMES], 0).get();
+export async function currentScoreModels(services: Services, modelsBucket: string): Promise<ModelArtifact[]> {
+  return services.scoreModels(modelsBucket, [...SCORE_MODEL_NAMES], 0).get();
 }
 
 /**
@@ -122,16 +82,16 @@ export async function currentScoreModels(s3: S3Client, modelsBucket: string): Pr
  * that moved (never over scores of a newer profile version; functions/domain/score/
  * keep-scores.ts, the code of the daily re-scoring). The local equivalent of that job.
  */
-export async function scoreAll(ddb: DynamoDBDocumentClient, table: string, models: ModelArtifact[], asOf: Date | ((p: Profile) => Date)): Promise<RescoreReport> {
-  const store = new DynamoProfileStore(ddb, table);
+export async function scoreAll(services: Services, table: string, models: ModelArtifact[], asOf: Date | ((p: Profile) => Date)): Promise<RescoreReport> {
+  const store = services.profileStore(table);
   const at = typeof asOf === 'function' ? asOf : () => asOf;
-  return rescoreProfiles(await scanProfiles(ddb, table), { store, scores: store, models, asOf: at, now: () => new Date() });
+  return rescoreProfiles(await scanProfiles(services, table), { store, scores: store, models, asOf: at, now: () => new Date() });
 }
 
 /** Drift of every current model over the platform's profiles. */
-export async function driftCommand(opts: { ddb: DynamoDBDocumentClient; table: string; s3: S3Client; modelsBucket: string; asOf?: Date }): Promise<DriftReport[]> {
-  const models = await currentScoreModels(opts.s3, opts.modelsBucket);
-  const profiles = await scanProfiles(opts.ddb, opts.table);
+export async function driftCommand(opts: { services: Services; table: string; modelsBucket: string; asOf?: Date }): Promise<DriftReport[]> {
+  const models = await currentScoreModels(opts.services, opts.modelsBucket);
+  const profiles = await scanProfiles(opts.services, opts.table);
   const asOf = opts.asOf;
   return driftOfProfiles(models, profiles, asOf ? () => asOf : scoreClock('profile'));
 }
@@ -146,4 +106,32 @@ export function formatDrift(reports: DriftReport[], top = 5): string {
       ].join('\n'),
     )
     .join('\n\n');
+}
+
+// ---- the CLI's actions (cli/sightline.ts routes here) ------------------------------------
+
+interface ScoreFlags {
+  asOf?: Date;
+  table?: string;
+  modelsBucket?: string;
+}
+
+const scoreTarget = (o: ScoreFlags) => ({
+  services: servicesFor(o.table ? undefined : localTarget({ writeKey: 'unused' })),
+  table: resourceName('PROFILES_TABLE_NAME', o.table),
+  modelsBucket: resourceName('MODELS_BUCKET', o.modelsBucket),
+});
+
+export async function scoreCommand(o: ScoreFlags) {
+  const { services, table, modelsBucket } = scoreTarget(o);
+  const models = await currentScoreModels(services, modelsBucket);
+  if (!models.length) throw new Error('no scoring model is trained yet: sightline train churn|clv (from profiles) or propensity --data <file>');
+  return { models: models.map((m) => `${m.model} ${m.version}`), ...(await scoreAll(services, table, models, o.asOf ?? new Date())) };
+}
+
+export const formatScore = (r: RescoreReport & { models: string[] }) =>
+  `${r.profiles} profiles with ${r.models.join(', ')}: ${r.scored} re-scored, ${r.unchanged} unchanged, ${r.skipped} without a model that applies`;
+
+export function driftFromFlags(o: ScoreFlags): Promise<DriftReport[]> {
+  return driftCommand({ ...scoreTarget(o), asOf: o.asOf });
 }

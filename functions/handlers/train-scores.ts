@@ -1,6 +1,6 @@
 /**
  * The scheduled training job (weekly, lib/constructs/score.ts): reads every profile, retrains
- * each model of TRAIN_MODELS from them (functions/domain/score/profile-training.ts) and
+ * each model of TRAIN_MODELS from them (functions/domain/score/train-score-models.ts) and
  * publishes it to the model registry; churn is promoted only when it beats the recency-only
  * baseline on held-out profiles. Too few profiles (for propensity: too few campaign contacts
  * with an outcome) is a logged skip, not a failure.
@@ -10,10 +10,9 @@ import { createServices } from '../shared/services.ts';
 import { loadEnv } from '../shared/env.ts';
 import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { publishScoreModel } from '../shared/publish-score-model.ts';
 import type { ModelRegistry } from '../domain/shared/model-registry.ts';
 import type { ProfileScanner } from '../domain/profiles/ports.ts';
-import { NotEnoughProfilesError, trainFromProfiles } from '../domain/score/profile-training.ts';
+import { trainScoreModels, type TrainedModel } from '../domain/score/train-score-models.ts';
 import { readAllProfiles } from '../domain/profiles/read-all-profiles.ts';
 
 export interface TrainScoresDeps {
@@ -25,21 +24,10 @@ export interface TrainScoresDeps {
 }
 
 export function makeTrainScores(deps: TrainScoresDeps) {
-  return async (): Promise<{ model: string; version?: string; promoted: boolean; verdict: string }[]> => {
-    const at = deps.now();
+  return async (): Promise<TrainedModel[]> => {
     const profiles = await readAllProfiles(deps.scanner);
-    const out = [];
-    for (const model of deps.models) {
-      try {
-        const r = trainFromProfiles(model, profiles, at, deps.source);
-        const { info, pointer } = await publishScoreModel(deps.registry, r.artifact, { at, promote: r.promote });
-        out.push({ model, version: info.version, promoted: pointer !== undefined, verdict: r.verdict });
-        metrics.addMetric('ModelsPromoted', MetricUnit.Count, pointer ? 1 : 0);
-      } catch (err) {
-        if (!(err instanceof NotEnoughProfilesError)) throw err;
-        out.push({ model, promoted: false, verdict: err.message });
-      }
-    }
+    const out = await trainScoreModels(profiles, { models: deps.models, registry: deps.registry, at: deps.now(), source: deps.source });
+    for (const r of out) if (r.version) metrics.addMetric('ModelsPromoted', MetricUnit.Count, r.promoted ? 1 : 0);
     logger.info('training done', { profiles: profiles.length, results: out });
     return out;
   };

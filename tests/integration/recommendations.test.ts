@@ -47,16 +47,15 @@ describe('recommendations on the local platform', () => {
     expect(sent.status).toBe(200);
     await platform.waitForIdle();
     expect((await get('/v1/recommendations/dan')).status).toBe(503); // nothing trained yet
-    const s3 = platform.clients.s3;
     const modelsBucket = platform.resource('get-recommendations', 'MODELS_BUCKET');
     const interactionsBucket = platform.resource('archive-interactions', 'INTERACTIONS_BUCKET');
     const catalog = new CatalogBuilder();
     catalog.add({ itemId: 'TEA', name: 'Floral teapot', price: 18 });
 
     // Act
-    const countries = await profileCountries(platform.clients.doc, platform.resource('tag-profiles', 'PROFILES_TABLE_NAME'));
-    const trained = await trainRecommenderCommand({ s3, modelsBucket, interactionsBucket, method: 'item-item', countries, options: { popularity: { countryPrior: 0 } } });
-    await importCatalog({ s3, modelsBucket, interactionsBucket, catalog: catalog.build(new Date()) });
+    const countries = await profileCountries(platform.services, platform.resource('tag-profiles', 'PROFILES_TABLE_NAME'));
+    const trained = await trainRecommenderCommand({ services: platform.services, modelsBucket, interactionsBucket, method: 'item-item', countries, options: { popularity: { countryPrior: 0 } } });
+    await importCatalog({ services: platform.services, modelsBucket, interactionsBucket, catalog: catalog.build(new Date()) });
     const forDan = await get('/v1/recommendations/dan?n=3');
     const similar = await get('/v1/items/BAG/similar?n=2');
     const forZoe = await get('/v1/recommendations/zoe?n=1');

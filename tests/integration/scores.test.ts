@@ -15,7 +15,7 @@ import { allProfiles, allScores, basicAuth, testPlatform } from '../helpers/plat
 import { churnModel, churnRows } from '../helpers/scoring-fixtures.ts';
 import { S3ModelRegistry } from '../../functions/adapters/s3-model-registry.ts';
 import { DynamoProfileStore } from '../../functions/adapters/dynamo-profile-store.ts';
-import { publishScoreModel } from '../../functions/shared/publish-score-model.ts';
+import { publishScoreModel } from '../../functions/domain/score/publish-score-model.ts';
 import { withDriftReference } from '../../functions/domain/score/drift.ts';
 import { makeRescoreProfiles } from '../../functions/handlers/rescore-profiles.ts';
 import type { RescoreOutput } from '../../functions/domain/score/rescore-segment.ts';

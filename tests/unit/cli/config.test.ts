@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localTarget, readLocalConfig } from '../../../cli/config.ts';
+import { localTarget } from '../../../cli/config.ts';
+import { readLocalConfig } from '../../../local/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sightline-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,8 +5,8 @@
  * artifact before that stamp. `promote: false` publishes without switching traffic.
  */
 import { createHash } from 'node:crypto';
-import { newModelVersion, publishModel, type ModelPointer, type ModelRegistry, type ModelVersionInfo } from '../domain/shared/model-registry.ts';
-import { serializeModel, type ModelArtifact } from '../domain/score/artifact.ts';
+import { newModelVersion, publishModel, type ModelPointer, type ModelRegistry, type ModelVersionInfo } from '../shared/model-registry.ts';
+import { serializeModel, type ModelArtifact } from './artifact.ts';
 
 export async function publishScoreModel(registry: ModelRegistry, artifact: ModelArtifact, opts: { at: Date; promote?: boolean }): Promise<{ info: ModelVersionInfo; pointer?: ModelPointer }> {
   const sha256 = createHash('sha256').update(serializeModel(artifact)).digest('hex');
