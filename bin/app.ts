@@ -20,7 +20,7 @@ import { ScoreStack } from '../lib/stacks/score-stack.ts';
 export function buildApp(app: App = new App()) {
   const stage = (app.node.tryGetContext('sightline:stage') as string | undefined) ?? 'dev';
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
-  const data = new DataStack(app, 'Sightline-Data', { env, description: 'Sightline: event streams and failed-events store' });
+  const data = new DataStack(app, 'Sightline-Data', { env, description: 'Sightline: event streams (raw, clean, profile changes) and buckets (failed events, interactions, models)' });
   const profiles = new ProfilesStack(app, 'Sightline-Profiles', { env, description: 'Sightline: profiles, identity graph, sources' });
   const collect = new CollectStack(app, 'Sightline-Collect', {
     env,

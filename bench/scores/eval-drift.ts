@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_BANK, DEFAULT_RETAIL, loadBank, loadRetail } from '../../datasets/scoring-data.ts';
 import { CHURN_FEATURES, churnExamples } from '../../functions/domain/score/churn.ts';
 import { measureDrift, psiBand, withDriftReference, type DriftReport } from '../../functions/domain/score/drift.ts';
-import { seededRandom } from '../../functions/domain/score/math.ts';
+import { seededRandom } from '../../functions/domain/shared/random.ts';
 import { PROPENSITY_FEATURES, PROPENSITY_GBM_OPTIONS, propensityFeaturesFromBankRow } from '../../functions/domain/score/propensity.ts';
 import { trainGbm, trainLogistic } from '../../functions/domain/score/train.ts';
 import { f3, machine, table, writeSection } from './report.ts';

@@ -1,10 +1,10 @@
 /**
- * Data (stateful): the raw and clean event streams and the failed-events bucket.
- * Streams are on-demand (no shard planning; they scale with traffic) and encrypted with the
- * AWS-managed Kinesis key; the bucket is KMS-encrypted, versioned, TLS-only, private, and
- * logs its access to a separate bucket. Failed events expire after 400 days: long enough
- * for a yearly audit, short enough not to keep refused personal data forever. Writers attach
- * `failedEventsWriterPolicy` (put only) to their roles.
+ * Data (stateful): the event streams (raw, clean, profile changes) and the buckets (failed
+ * events, interactions, models). Streams are on-demand (no shard planning; they scale with
+ * traffic) and encrypted with the AWS-managed Kinesis key; the buckets are KMS-encrypted with
+ * one customer key, versioned, TLS-only, private, and log their access to a separate bucket.
+ * Access is by customer-managed policies owned here, one prefix each (objectPolicy below),
+ * which the other stacks attach to their roles: this stack depends on none of them.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -77,19 +77,7 @@ export class Data extends Construct {
       id: 'AwsSolutions-S1',
       reason: 'This is the server-access-log bucket itself; logging it into itself would loop.',
     });
-    this.failedEventsBucket = new Bucket(this, 'FailedEvents', {
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'failed-events/',
-      lifecycleRules: [{ expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) }],
-      removalPolicy,
-    });
-    // Models and interactions hold personal data (user ids, histories): same key, same rules.
+    // Failed events, models and interactions hold personal data (ids, histories): one key, one set of rules.
     const privateBucket = (id: string, prefix: string, expirationDays?: number) =>
       new Bucket(this, id, {
         encryption: BucketEncryption.KMS,
@@ -105,6 +93,9 @@ export class Data extends Construct {
         ],
         removalPolicy,
       });
+    // Failed events expire after 400 days: long enough for a yearly audit, short enough not to
+    // keep refused personal data forever.
+    this.failedEventsBucket = privateBucket('FailedEvents', 'failed-events/', 400);
     this.modelsBucket = privateBucket('Models', 'models/');
     // Two years of interactions: what the recommenders train on (Personalize reads at most that far back usefully).
     this.interactionsBucket = privateBucket('Interactions', 'interactions/', 730);

@@ -1,18 +1,8 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IManagedPolicy } from 'aws-cdk-lib/aws-iam';
-import type { IStream } from 'aws-cdk-lib/aws-kinesis';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { Clean } from '../constructs/clean.ts';
+import { Clean, type CleanProps } from '../constructs/clean.ts';
 
-export interface CleanStackProps extends StackProps {
-  readonly rawStream: IStream;
-  readonly cleanStream: IStream;
-  readonly failedEventsBucket: IBucket;
-  readonly failedEventsWriterPolicy: IManagedPolicy;
-  readonly idempotencyTable: ITable;
-}
+export type CleanStackProps = StackProps & CleanProps;
 
 /** Stateless: the clean consumer. */
 export class CleanStack extends Stack {

@@ -1,6 +1,6 @@
 /** Small trained scoring models and a profile builder, shared by scoring tests. */
 import { CHURN_FEATURES } from '../../functions/domain/score/churn.ts';
-import { seededRandom } from '../../functions/domain/score/math.ts';
+import { seededRandom } from '../../functions/domain/shared/random.ts';
 import { trainClv, trainLogistic } from '../../functions/domain/score/train.ts';
 import { profileSchema, type Profile } from '../../schemas/profile.ts';
 

@@ -25,6 +25,7 @@
  */
 import type { Profile, ScoresItem, StoredScore } from '../../../schemas/profile.ts';
 import type { LeafCondition, SegmentCondition, SegmentDefinition, SegmentTop } from '../../../schemas/segment.ts';
+import { seededRandom } from '../shared/random.ts';
 
 /** A profile's scores: the SCORES item beside it, its `scores` map, or nothing (then `profile.scores`). */
 export type ProfileScores = ScoresItem | Record<string, StoredScore> | undefined;
@@ -171,17 +172,6 @@ export function topPercentCount(matched: number, percent: number): number {
 
 // ---- bounded structures ------------------------------------------------------------------
 
-/** mulberry32: a tiny seeded PRNG so a preview's sample is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Ranked {
   id: string;

@@ -13,18 +13,8 @@
 import { choleskyInPlace, choleskySolveInPlace } from './dense-matrix.ts';
 import { itemColumns, type InteractionMatrix } from './interactions.ts';
 import type { RecommenderOptions } from './model-schema.ts';
+import { seededRandom } from '../shared/random.ts';
 
-/** mulberry32: small, fast, and good enough to break the symmetry of the initial factors. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** FᵀF (f × f) of a row-major rows × f matrix. */
 export function gramOf(factors: Float64Array | number[], rows: number, f: number): Float64Array {

@@ -14,6 +14,7 @@
  * a reader for the old one.
  */
 import { z } from 'zod';
+import { parseArtifact } from '../shared/parse-artifact.ts';
 
 export const RECOMMENDER_SCHEMA_VERSION = 1;
 
@@ -144,15 +145,5 @@ export function serializeRecommenderModel(model: RecommenderModel): string {
 
 /** Reads an artifact, from its JSON text or an already-parsed value; throws InvalidRecommenderModelError. */
 export function parseRecommenderModel(artifact: string | unknown): RecommenderModel {
-  let value: unknown = artifact;
-  if (typeof artifact === 'string') {
-    try {
-      value = JSON.parse(artifact);
-    } catch (e) {
-      throw new InvalidRecommenderModelError(`not JSON (${(e as Error).message})`);
-    }
-  }
-  const parsed = recommenderModelSchema.safeParse(value);
-  if (!parsed.success) throw new InvalidRecommenderModelError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
-  return parsed.data;
+  return parseArtifact(artifact, recommenderModelSchema, (issues) => new InvalidRecommenderModelError(issues));
 }

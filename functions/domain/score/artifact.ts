@@ -15,6 +15,7 @@
  *   a reader for the old one.
  */
 import { z } from 'zod';
+import { parseArtifact } from '../shared/parse-artifact.ts';
 
 export const SCORING_SCHEMA_VERSION = 1;
 
@@ -218,15 +219,5 @@ export function serializeModel(model: ModelArtifact): string {
 
 /** Reads an artifact from its JSON text or an already-parsed value; throws InvalidModelArtifactError. */
 export function parseModel(artifact: string | unknown): ModelArtifact {
-  let value: unknown = artifact;
-  if (typeof artifact === 'string') {
-    try {
-      value = JSON.parse(artifact);
-    } catch (e) {
-      throw new InvalidModelArtifactError(`not JSON (${(e as Error).message})`);
-    }
-  }
-  const parsed = modelArtifactSchema.safeParse(value);
-  if (!parsed.success) throw new InvalidModelArtifactError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
-  return parsed.data;
+  return parseArtifact(artifact, modelArtifactSchema, (issues) => new InvalidModelArtifactError(issues));
 }

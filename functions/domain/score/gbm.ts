@@ -26,7 +26,8 @@
  */
 import type { Feature, GbmParams, Tree } from './artifact.ts';
 import { levelIndex, numericValue, type RawFeatures } from './features.ts';
-import { seededRandom, sigmoid } from './math.ts';
+import { seededRandom } from '../shared/random.ts';
+import { sigmoid } from './math.ts';
 
 export interface GbmOptions {
   /** @default 300 */

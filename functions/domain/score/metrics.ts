@@ -16,7 +16,8 @@
  *   equal opportunity on true-positive rates (Hardt, Price, Srebro 2016).
  */
 
-import { seededRandom, shuffle } from './math.ts';
+import { seededRandom } from '../shared/random.ts';
+import { shuffle } from './math.ts';
 
 export type Label = 0 | 1;
 

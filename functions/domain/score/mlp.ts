@@ -10,7 +10,8 @@
  * profiles, in log-odds (see shapley.ts): base + Σ φ = value holds exactly for every sample.
  */
 import type { MlpParams } from './artifact.ts';
-import { seededRandom, shuffle, sigmoid } from './math.ts';
+import { seededRandom } from '../shared/random.ts';
+import { shuffle, sigmoid } from './math.ts';
 
 export interface MlpOptions {
   /** @default 16 */

@@ -9,7 +9,8 @@
  *   average sums to it exactly whatever the sample: base + Σ φ = value holds for every
  *   explanation, only the split between features is estimated.
  */
-import { seededRandom, shuffle } from './math.ts';
+import { seededRandom } from '../shared/random.ts';
+import { shuffle } from './math.ts';
 
 /** `value(mask)`: the model with feature i taken from the profile when bit i is set, else from the reference. */
 export function exactShapley(n: number, value: (mask: number) => number): { phi: number[]; base: number; full: number } {

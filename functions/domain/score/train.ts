@@ -12,7 +12,7 @@ import { describeFeatures, encodeLinear, type FeatureDeclaration, type RawFeatur
 import { fitGbm, type GbmOptions } from './gbm.ts';
 import { fitLogistic, type LogisticOptions } from './logistic.ts';
 import { fitMlp, type MlpOptions } from './mlp.ts';
-import { seededRandom } from './math.ts';
+import { seededRandom } from '../shared/random.ts';
 
 export interface ArtifactMeta {
   model: string;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTrainScores } from '../../../functions/handlers/train-scores.ts';
 import { makeMeasureDrift } from '../../../functions/handlers/measure-drift.ts';
 import { parseModel } from '../../../functions/domain/score/artifact.ts';
-import { seededRandom } from '../../../functions/domain/score/math.ts';
+import { seededRandom } from '../../../functions/domain/shared/random.ts';
 import { MemoryProfileStore } from '../../helpers/memory-profile-store.ts';
 import { MemoryModelRegistry } from '../../helpers/memory-model-registry.ts';
 import { buyer } from '../../helpers/scoring-fixtures.ts';

@@ -12,7 +12,8 @@ import {
   historicalAverage,
   type ClvStats,
 } from '../../../../functions/domain/score/clv.ts';
-import { hyp2f1, logGamma, seededRandom } from '../../../../functions/domain/score/math.ts';
+import { hyp2f1, logGamma } from '../../../../functions/domain/score/math.ts';
+import { seededRandom } from '../../../../functions/domain/shared/random.ts';
 
 // Fader, Hardie & Lee (2005), CDNOW, 39 weeks of calibration: the published estimates.
 const CDNOW = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Feature, GbmParams, Tree } from '../../../../functions/domain/score/artifact.ts';
 import { describeFeatures, type RawFeatures } from '../../../../functions/domain/score/features.ts';
 import { binThresholds, fitGbm, gbmExplain, gbmLogit, treeInputs, type TreeInputs } from '../../../../functions/domain/score/gbm.ts';
-import { seededRandom } from '../../../../functions/domain/score/math.ts';
+import { seededRandom } from '../../../../functions/domain/shared/random.ts';
 import { rocAuc } from '../../../../functions/domain/score/metrics.ts';
 
 const FEATURES: Feature[] = [

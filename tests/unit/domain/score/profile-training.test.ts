@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { churnExamplesFromProfiles, clvStatsFromProfiles, NotEnoughProfilesError, trainChurnFromProfiles, trainFromProfiles } from '../../../../functions/domain/score/profile-training.ts';
 import { parseModel } from '../../../../functions/domain/score/artifact.ts';
-import { seededRandom } from '../../../../functions/domain/score/math.ts';
+import { seededRandom } from '../../../../functions/domain/shared/random.ts';
 import { buyer } from '../../../helpers/scoring-fixtures.ts';
 
 const asOf = new Date('2011-12-09T00:00:00Z'); // asOf − 90 d = 2011-09-10 → cut-off 2011-09-01

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHURN_FEATURES } from '../../../../functions/domain/score/churn.ts';
-import { seededRandom, sigmoid } from '../../../../functions/domain/score/math.ts';
+import { seededRandom } from '../../../../functions/domain/shared/random.ts';
+import { sigmoid } from '../../../../functions/domain/score/math.ts';
 import { churnFeaturesFromProfile, scoreProfile } from '../../../../functions/domain/score/score-profile.ts';
 import { trainClv, trainLogistic } from '../../../../functions/domain/score/train.ts';
 import { profileSchema, type Profile } from '../../../../schemas/profile.ts';

@@ -3,7 +3,8 @@ import { InvalidModelArtifactError, parseModel, serializeModel, type ModelArtifa
 import { churnFeatures, churnLabel, CHURN_FEATURES, type CustomerTransaction } from '../../../../functions/domain/score/churn.ts';
 import type { FeatureDeclaration, RawFeatures } from '../../../../functions/domain/score/features.ts';
 import { fitLogistic } from '../../../../functions/domain/score/logistic.ts';
-import { seededRandom, sigmoid } from '../../../../functions/domain/score/math.ts';
+import { seededRandom } from '../../../../functions/domain/shared/random.ts';
+import { sigmoid } from '../../../../functions/domain/score/math.ts';
 import { explainTop, predict, score } from '../../../../functions/domain/score/score.ts';
 import { exactShapley, sampledShapley } from '../../../../functions/domain/score/shapley.ts';
 import { recencyBaseline, trainClv, trainGbm, trainLogistic, trainMlp, type ArtifactMeta } from '../../../../functions/domain/score/train.ts';
