@@ -14,6 +14,14 @@ export const FAILURE_REASONS = [
   'test_traffic',
   'consumer_retries_exhausted',
   'profile_conflict',
+  // Content Clean refuses because it could never be stored or counted (domain/clean/clean.ts).
+  'reserved_key',
+  'out_of_range',
+  'invalid_timestamp',
+  'invalid_currency',
+  'negative_revenue',
+  // Tag: a possible re-delivery too old for its person's de-duplication state (domain/profiles/profile.ts).
+  'outside_dedup_window',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
