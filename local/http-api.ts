@@ -51,6 +51,15 @@ function isText(body: Buffer, headers: Record<string, string>): boolean {
   return Buffer.from(body.toString('utf8'), 'utf8').equals(body);
 }
 
+/** One path segment, percent-decoded; undefined when its escapes are malformed. */
+function decodePathSegment(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string) {
   res.writeHead(status, headers);
   res.end(body);
@@ -100,7 +109,13 @@ export async function startHttpApi(
       }
 
       const m = route.pattern.exec(url.pathname)!;
-      const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1])]));
+      const pathParameters: Record<string, string> = {};
+      for (const [i, p] of route.params.entries()) {
+        const value = decodePathSegment(m[i + 1]);
+        // A malformed escape (`%E0%A4%A`) is the caller's error, answered before any function runs.
+        if (value === undefined) return send(res, 400, { 'content-type': 'application/json', ...CORS_HEADERS }, JSON.stringify({ success: false, error: 'validation_failed', issues: [{ field: p, rule: 'must be valid percent-encoding (RFC 3986)' }] }));
+        pathParameters[p] = value;
+      }
       const requestId = randomUUID();
       const event = {
         version: '2.0',
@@ -129,8 +144,11 @@ export async function startHttpApi(
       const out = await functions.get(route.functionName)!.invoke<{ statusCode: number; headers?: Record<string, string>; body?: string }>(event);
       send(res, out.statusCode ?? 200, { 'apigw-requestid': requestId, ...(out.headers ?? {}) }, out.body ?? '');
     } catch (err) {
-      // What API Gateway answers when the integration fails.
-      send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error', detail: (err as Error).message }));
+      // What API Gateway answers when the integration fails: no detail (an error's message can
+      // name tables, keys or data). The developer sees it on the platform's console instead.
+      console.error(`local API: ${req.method} ${(req.url ?? '').split('?')[0].slice(0, 200)} failed: ${(err as Error).name}: ${String((err as Error).message).slice(0, 300)}`);
+      if (res.headersSent) res.destroy();
+      else send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
     }
   });
   await new Promise<void>((resolve, reject) => {

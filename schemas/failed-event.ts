@@ -22,6 +22,11 @@ export const FAILURE_REASONS = [
   'negative_revenue',
   // Tag: a possible re-delivery too old for its person's de-duplication state (domain/profiles/profile.ts).
   'outside_dedup_window',
+  // Collect, before validation (domain/collect/): nesting deeper than MAX_JSON_DEPTH, a body
+  // that is not the gzip it claims, a Content-Encoding other than gzip or identity.
+  'too_deep',
+  'invalid_encoding',
+  'unsupported_encoding',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 

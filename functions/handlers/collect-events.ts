@@ -7,14 +7,13 @@ import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadEnv } from '../shared/env.ts';
-import { bodyOf, httpHandler, json } from '../shared/http.ts';
+import { bodyBytesOf, httpHandler, json } from '../shared/http.ts';
 import { withPowertools } from '../shared/middleware.ts';
 import { metrics } from '../shared/powertools.ts';
 import { createServices } from '../shared/services.ts';
 import { acceptRequest, type AcceptDeps } from '../domain/collect/accept-request.ts';
 import { ROUTES, type Route } from '../domain/collect/collect.ts';
 import { NotFoundError, UnauthorizedError } from '../domain/shared/errors.ts';
-import { MAX_REQUEST_BYTES } from '../../schemas/events.ts';
 
 type Event = APIGatewayProxyEventV2WithLambdaAuthorizer<{ sourceId?: string }>;
 
@@ -25,8 +24,8 @@ export function makeCollect(deps: AcceptDeps & { now?: () => Date }) {
     const sourceId = event.requestContext?.authorizer?.lambda?.sourceId;
     if (!sourceId) throw new UnauthorizedError('a write key is required (HTTP Basic, key as user name)');
     const receivedAt = (deps.now ?? (() => new Date()))();
-    const body = bodyOf(event, MAX_REQUEST_BYTES);
-    const answer = await acceptRequest({ route, body, sourceId, receivedAt, requestId: event.requestContext?.requestId, newId: randomUUID }, deps).catch((err) => {
+    const { bytes, contentEncoding } = bodyBytesOf(event);
+    const answer = await acceptRequest({ route, body: bytes, contentEncoding, sourceId, receivedAt, requestId: event.requestContext?.requestId, newId: randomUUID }, deps).catch((err) => {
       metrics.addMetric('RejectedEvents', MetricUnit.Count, 1);
       throw err;
     });

@@ -1,10 +1,9 @@
 /**
  * HTTP API (payload 2.0) helpers shared by the API handlers: one JSON response shape, CORS
- * headers for browser SDKs, the request body as text, and the one table that turns the
+ * headers for browser SDKs, the request body as bytes, and the one table that turns the
  * domain's named errors (functions/domain/shared/errors.ts) into status codes.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { gunzipSync } from 'node:zlib';
 import {
   InvalidRequestError,
   NoModelError,
@@ -64,26 +63,13 @@ export function httpHandler<E>(inner: (event: E) => Promise<APIGatewayProxyResul
 }
 
 /**
- * The request body as text. API Gateway hands binary bodies over base64-encoded; RudderStack's
- * SDK gzips its batches (Content-Encoding: gzip), so those are inflated here, with a cap on
- * the inflated size so a small compressed bomb cannot exhaust memory.
+ * The request body as the client sent it: bytes (API Gateway hands binary bodies over
+ * base64-encoded) and the Content-Encoding it declared. Decoding them (gzip, refusals) is
+ * the domain's (functions/domain/collect/request-body.ts), so a refusal is kept like any other.
  */
-export function bodyOf(
-  event: { body?: string; isBase64Encoded?: boolean; headers?: Record<string, string | undefined> },
-  maxBytes: number,
-): string {
-  if (!event.body) return '';
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-  const encoding = (event.headers?.['content-encoding'] ?? '').toLowerCase();
-  if (encoding !== 'gzip') return raw.toString('utf8');
-  try {
-    return gunzipSync(raw, { maxOutputLength: maxBytes + 1 }).toString('utf8');
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new PayloadTooLargeError(`inflated body exceeds ${maxBytes} bytes`, [{ field: '(body)', rule: `must be at most ${maxBytes} bytes once inflated` }]);
-    }
-    throw new InvalidRequestError('invalid_encoding', [{ field: '(body)', rule: 'Content-Encoding: gzip but the body is not gzip' }]);
-  }
+export function bodyBytesOf(event: { body?: string; isBase64Encoded?: boolean; headers?: Record<string, string | undefined> }): { bytes: Buffer; contentEncoding?: string } {
+  const bytes = !event.body ? Buffer.alloc(0) : event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  return { bytes, contentEncoding: event.headers?.['content-encoding'] };
 }
 
 /**

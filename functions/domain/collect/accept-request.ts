@@ -3,17 +3,26 @@
  * accepted on the raw stream, keep what is refused in the failed-events store with its
  * reason, and answer. A request with nothing acceptable ends in a named error (its payload
  * kept first); a storage failure is UnavailableError, so SDKs retry and their messageIds
- * make the retry harmless.
+ * make the retry harmless. The body arrives as the client sent it (bytes and their
+ * Content-Encoding, request-body.ts), so a body refused before it could be read (not gzip,
+ * a bomb, an unknown coding) is kept with its reason like every other refusal.
  */
-import type { FailedEvent } from '../../../schemas/failed-event.ts';
+import { MAX_REQUEST_BYTES } from '../../../schemas/events.ts';
 import type { EventSink, FailedEventSink } from '../shared/ports.ts';
 import { InvalidRequestError, PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError, type FieldIssue } from '../shared/errors.ts';
 import { collect, partitionKeyOf, type CollectInput } from './collect.ts';
+import { readBody } from './request-body.ts';
 
 export interface AcceptDeps {
   sink: EventSink;
   failed: FailedEventSink;
 }
+
+export type AcceptInput = Omit<CollectInput, 'body'> & {
+  /** Bytes as received (decoded per `contentEncoding`), or text already decoded. */
+  body: Buffer | string;
+  contentEncoding?: string;
+};
 
 export interface AcceptAnswer {
   accepted: number;
@@ -30,13 +39,13 @@ async function stored<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function acceptRequest(input: CollectInput, deps: AcceptDeps): Promise<AcceptAnswer> {
-  const result = collect(input);
+export async function acceptRequest(input: AcceptInput, deps: AcceptDeps): Promise<AcceptAnswer> {
+  const text = typeof input.body === 'string' ? { kind: 'text' as const, text: input.body } : readBody(input.body, input.contentEncoding, MAX_REQUEST_BYTES);
+  const result = text.kind === 'text' ? collect({ ...input, body: text.text }) : text;
   const at = input.receivedAt.toISOString();
   const sourceId = input.sourceId;
   if (result.kind === 'request_error') {
-    const reason: FailedEvent['reason'] = result.status === 413 ? 'too_large' : result.error === 'invalid_json' ? 'invalid_json' : 'schema_violation';
-    await stored(() => deps.failed.put([{ v: 1, stage: 'collect', reason, detail: detailOf(result.issues), at, sourceId, payload: result.payload }]));
+    await stored(() => deps.failed.put([{ v: 1, stage: 'collect', reason: result.reason, detail: detailOf(result.issues), at, sourceId, payload: result.payload }]));
     if (result.status === 413) throw new PayloadTooLargeError(detailOf(result.issues), result.issues);
     if (result.status === 415) throw new UnsupportedMediaTypeError(detailOf(result.issues), result.issues);
     throw new InvalidRequestError(result.error, result.issues);
@@ -44,7 +53,7 @@ export async function acceptRequest(input: CollectInput, deps: AcceptDeps): Prom
   await stored(async () => {
     await deps.sink.put(result.accepted.map((e) => ({ partitionKey: partitionKeyOf(e), data: e })));
     if (result.rejected.length > 0) {
-      await deps.failed.put(result.rejected.map((r) => ({ v: 1 as const, stage: 'collect' as const, reason: 'schema_violation' as const, detail: detailOf(r.issues), at, sourceId, payload: r.payload })));
+      await deps.failed.put(result.rejected.map((r) => ({ v: 1 as const, stage: 'collect' as const, reason: r.reason, detail: detailOf(r.issues), at, sourceId, payload: r.payload })));
     }
   });
   return { accepted: result.accepted.length, rejected: result.rejected.map(({ index, issues }) => ({ index, issues })) };

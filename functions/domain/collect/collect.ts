@@ -12,6 +12,10 @@
  *   (HTTP 200 with `rejected`); only a request with nothing acceptable is a 4xx, so SDKs
  *   that retry on failure do not re-send the good events.
  * - Every issue names the field (a JSON path) and the rule, so a developer can fix the call.
+ * - Hostile shapes are refused before any recursive walk: nesting deeper than MAX_JSON_DEPTH
+ *   (depth.ts) is a 400 `too_deep` naming the field (per event in a batch, like any other
+ *   rejection). What is refused before it could be validated (too large, not JSON, too deep)
+ *   is kept as its first KEPT_BYTES only.
  */
 import {
   MAX_EVENT_BYTES,
@@ -23,7 +27,10 @@ import {
   type RawEnvelope,
 } from '../../../schemas/events.ts';
 import type { z } from 'zod';
+import type { FailureReason } from '../../../schemas/failed-event.ts';
 import type { FieldIssue } from '../shared/errors.ts';
+import { MAX_JSON_DEPTH, pathBeyondDepth, prunedJson } from './depth.ts';
+import { KEPT_BYTES } from './request-body.ts';
 
 export type Route = EventType | 'batch';
 export const ROUTES: readonly Route[] = [...EVENT_TYPES, 'batch'];
@@ -33,13 +40,22 @@ export type { FieldIssue };
 export interface RejectedEvent {
   index: number;
   issues: FieldIssue[];
-  /** The event as received, kept for the failed-events store. */
+  reason: Extract<FailureReason, 'schema_violation' | 'too_deep'>;
+  /** The event as received, kept for the failed-events store (too deep: its pruned JSON text, bounded). */
   payload: unknown;
 }
 
-export type CollectResult =
-  | { kind: 'request_error'; status: 400 | 413 | 415; error: string; issues: FieldIssue[]; payload: unknown }
-  | { kind: 'accepted'; accepted: RawEnvelope[]; rejected: RejectedEvent[] };
+/** A request refused as a whole: its status, the answer's error code, and what the failed-events store keeps. */
+export interface RequestRefusal {
+  kind: 'request_error';
+  status: 400 | 413 | 415;
+  error: string;
+  reason: FailureReason;
+  issues: FieldIssue[];
+  payload: unknown;
+}
+
+export type CollectResult = RequestRefusal | { kind: 'accepted'; accepted: RawEnvelope[]; rejected: RejectedEvent[] };
 
 export interface CollectInput {
   route: Route;
@@ -67,13 +83,24 @@ function byteLength(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
+const tooDeepRule = `must not nest objects and arrays more than ${MAX_JSON_DEPTH} levels deep`;
+
+/** The issue for a value nested too deep: the field is where the nesting starts (its first two keys), not 32 keys long. */
+function tooDeepIssue(at: string, path: (string | number)[]): FieldIssue {
+  return { field: joinPath(at, path.slice(0, 2)), rule: tooDeepRule };
+}
+
+type EventOutcome = { envelope: RawEnvelope } | { issues: FieldIssue[]; tooDeep?: true };
+
 /** Validates one event; returns the envelope or the issues. */
 function acceptEvent(
   raw: unknown,
   at: string,
   input: CollectInput,
   inherited: { context?: Record<string, unknown>; integrations?: Record<string, unknown> },
-): { envelope: RawEnvelope } | { issues: FieldIssue[] } {
+): EventOutcome {
+  const deep = pathBeyondDepth(raw);
+  if (deep) return { issues: [tooDeepIssue(at, deep)], tooDeep: true };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { issues: [{ field: at || '(body)', rule: 'must be a JSON object' }] };
   }
@@ -119,8 +146,9 @@ export function collect(input: CollectInput): CollectResult {
       kind: 'request_error',
       status: 413,
       error: 'request_too_large',
+      reason: 'too_large',
       issues: [{ field: '(body)', rule: `request is ${size} bytes; the limit is ${MAX_REQUEST_BYTES} (500 KB)` }],
-      payload: input.body.slice(0, 1024),
+      payload: input.body.slice(0, KEPT_BYTES),
     };
   }
   let body: unknown;
@@ -131,37 +159,48 @@ export function collect(input: CollectInput): CollectResult {
       kind: 'request_error',
       status: 400,
       error: 'invalid_json',
-      issues: [{ field: '(body)', rule: `must be valid JSON: ${(e as Error).message}` }],
-      payload: input.body,
+      reason: 'invalid_json',
+      issues: [{ field: '(body)', rule: `must be valid JSON: ${(e as Error).message.slice(0, 200)}` }],
+      payload: input.body.slice(0, KEPT_BYTES),
     };
   }
+  const tooDeep = (issues: FieldIssue[]): RequestRefusal => ({ kind: 'request_error', status: 400, error: 'too_deep', reason: 'too_deep', issues, payload: input.body.slice(0, KEPT_BYTES) });
 
   if (input.route !== 'batch') {
     const one = acceptEvent(body, '', input, {});
     if ('issues' in one) {
-      return { kind: 'request_error', status: 400, error: 'validation_failed', issues: one.issues, payload: body };
+      if (one.tooDeep) return tooDeep(one.issues);
+      return { kind: 'request_error', status: 400, error: 'validation_failed', reason: 'schema_violation', issues: one.issues, payload: body };
     }
     return { kind: 'accepted', accepted: [one.envelope], rejected: [] };
   }
 
+  // The batch's own fields (context, integrations merge into every event) are measured
+  // without its events, which are measured one by one below so one deep event is one rejection.
+  const envelopeDeep = body && typeof body === 'object' && !Array.isArray(body) ? pathBeyondDepth({ ...body, batch: [] }) : undefined;
+  if (envelopeDeep) return tooDeep([tooDeepIssue('', envelopeDeep)]);
   const batch = batchRequestSchema.safeParse(body);
   if (!batch.success) {
-    return { kind: 'request_error', status: 400, error: 'validation_failed', issues: issuesOf(batch.error, ''), payload: body };
+    return { kind: 'request_error', status: 400, error: 'validation_failed', reason: 'schema_violation', issues: issuesOf(batch.error, ''), payload: body };
   }
   const accepted: RawEnvelope[] = [];
   const rejected: RejectedEvent[] = [];
   batch.data.batch.forEach((raw, index) => {
     const one = acceptEvent(raw, `batch[${index}]`, input, batch.data);
-    if ('issues' in one) rejected.push({ index, issues: one.issues, payload: raw });
-    else accepted.push(one.envelope);
+    if (!('issues' in one)) accepted.push(one.envelope);
+    else if (one.tooDeep) rejected.push({ index, issues: one.issues, reason: 'too_deep', payload: prunedJson(raw).slice(0, KEPT_BYTES) });
+    else rejected.push({ index, issues: one.issues, reason: 'schema_violation', payload: raw });
   });
   if (accepted.length === 0) {
+    const allDeep = rejected.every((r) => r.reason === 'too_deep');
     return {
       kind: 'request_error',
       status: 400,
-      error: 'validation_failed',
+      error: allDeep ? 'too_deep' : 'validation_failed',
+      reason: allDeep ? 'too_deep' : 'schema_violation',
       issues: rejected.flatMap((r) => r.issues),
-      payload: body,
+      // A deep event inside would overflow every writer: keep the text's first bytes instead.
+      payload: rejected.some((r) => r.reason === 'too_deep') ? input.body.slice(0, KEPT_BYTES) : body,
     };
   }
   return { kind: 'accepted', accepted, rejected };

@@ -1,12 +1,15 @@
 /**
  * Property-based fuzz of the collect API handler (fast-check): malformed payloads never get
  * a 5xx and always get a 4xx that names a field and a rule; generated valid events are
- * never rejected.
+ * never rejected; hostile requests (any depth anywhere, any Content-Encoding, broken gzip)
+ * never get a 5xx, and every event of them is either put on the stream or kept with a reason.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { gzipSync } from 'node:zlib';
 import { makeCollect } from '../../../functions/handlers/collect-events.ts';
 import { EVENT_TYPES } from '../../../schemas/events.ts';
+import { FAILURE_REASONS, type FailedEvent } from '../../../schemas/failed-event.ts';
 
 const handler = makeCollect({ sink: { put: async () => undefined }, failed: { put: async () => undefined } });
 
@@ -93,6 +96,101 @@ describe('collect API fuzz', () => {
         expect(batch.body).toEqual({ success: true, accepted: 2 });
       }),
       { numRuns: 2_000, seed: 7 },
+    );
+  });
+});
+
+/** A value nested `depth` levels (1: a bare scalar in a container), as text: arrays, objects or both alternating. */
+const nested = fc.record({ depth: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 100_000 })), kind: fc.constantFrom('arrays', 'objects', 'mixed') }).map(({ depth, kind }) => {
+  let open = '';
+  let close = '';
+  for (let i = 0; i < depth; i++) {
+    const array = kind === 'arrays' || (kind === 'mixed' && i % 2 === 0);
+    open += array ? '[' : '{"k":';
+    close = (array ? ']' : '}') + close;
+  }
+  return { text: `${open}1${close}`, depth };
+});
+
+const where = fc.constantFrom('properties', 'traits', 'context', 'integrations', 'batch-context', 'batch-event', 'batch-element');
+
+/** A request whose events may hold deep values: text, how many events it carries, its route. */
+const deepRequest = fc.tuple(nested, where, fc.integer({ min: 0, max: 3 })).map(([{ text }, at, goodOnes]) => {
+  const good = Array.from({ length: goodOnes }, (_, i) => `{"type":"track","userId":"u${i}","event":"ok"}`);
+  switch (at) {
+    case 'properties': return { route: 'track', body: `{"userId":"u","event":"x","properties":{"p":${text}}}`, events: 1 };
+    case 'traits': return { route: 'identify', body: `{"userId":"u","traits":{"t":${text}}}`, events: 1 };
+    case 'context': return { route: 'page', body: `{"userId":"u","context":{"c":${text}}}`, events: 1 };
+    case 'integrations': return { route: 'track', body: `{"userId":"u","event":"x","integrations":{"i":${text}}}`, events: 1 };
+    case 'batch-context': return { route: 'batch', body: `{"context":{"c":${text}},"batch":[${[...good, '{"type":"track","userId":"u","event":"x"}'].join(',')}]}`, events: goodOnes + 1 };
+    case 'batch-event': return { route: 'batch', body: `{"batch":[${[...good, `{"type":"track","userId":"u","event":"x","properties":{"p":${text}}}`].join(',')}]}`, events: goodOnes + 1 };
+    default: return { route: 'batch', body: `{"batch":[${[text, ...good].join(',')}]}`, events: goodOnes + 1 };
+  }
+});
+
+/** Bodies under every Content-Encoding a client might declare, some of them lying. */
+const encodedRequest = fc.tuple(
+  fc.constantFrom('gzip', 'x-gzip', 'GZIP', 'identity', '', 'br', 'deflate', 'compress', 'zstd', 'gzip, br', 'identity, gzip'),
+  fc.constantFrom('gzipped', 'plain', 'junk', 'bomb'),
+).map(([encoding, content]) => {
+  const json = '{"batch":[{"type":"track","userId":"u","event":"x"}]}';
+  const bytes = content === 'gzipped' ? gzipSync(json) : content === 'plain' ? Buffer.from(json) : content === 'bomb' ? gzipSync(' '.repeat(2_000_000)) : Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5]);
+  return { route: 'batch', body: bytes, encoding, events: 1 };
+});
+
+describe('collect API fuzz: hostile requests', () => {
+  const setup = () => {
+    const put: unknown[] = [];
+    const failed: FailedEvent[] = [];
+    // Both serialise what they get, as the Kinesis and S3 adapters do.
+    const handler = makeCollect({
+      sink: { put: async (r) => void put.push(...r.map((x) => JSON.parse(JSON.stringify(x)))) },
+      failed: { put: async (r) => void failed.push(...r.map((x) => JSON.parse(JSON.stringify(x)))) },
+    });
+    return { put, failed, handler };
+  };
+
+  const assessInvariant = (res: { statusCode: number; body: string }, events: number, put: unknown[], failed: FailedEvent[]) => {
+    expect(res.statusCode).toBeLessThan(500);
+    const body = JSON.parse(res.body);
+    for (const f of failed) {
+      expect(FAILURE_REASONS).toContain(f.reason);
+      // Kept bounded: a refused request is never stored whole when it could not be read.
+      if (['too_deep', 'invalid_json', 'invalid_encoding', 'unsupported_encoding', 'too_large'].includes(f.reason)) expect(typeof f.payload === 'string' ? f.payload.length : JSON.stringify(f.payload).length).toBeLessThanOrEqual(4200);
+    }
+    if (res.statusCode === 200) {
+      // Every event is accepted (put) or rejected (kept with its reason): none is lost.
+      expect(put).toHaveLength(body.accepted);
+      expect(body.accepted + (body.rejected?.length ?? 0)).toBe(events);
+      expect(failed).toHaveLength(body.rejected?.length ?? 0);
+    } else {
+      expect(put).toEqual([]);
+      expect(failed).toHaveLength(1);
+      expect(body.issues.length).toBeGreaterThan(0);
+    }
+  };
+
+  it('never answers a 5xx to any depth anywhere, and every event is put or kept with its reason', async () => {
+    await fc.assert(
+      fc.asyncProperty(deepRequest, async ({ route, body, events }) => {
+        const { put, failed, handler } = setup();
+        const res = (await handler({ rawPath: `/v1/${route}`, body, isBase64Encoded: false, requestContext: { requestId: 'r', authorizer: { lambda: { sourceId: 's' } } } } as never)) as { statusCode: number; body: string };
+        assessInvariant(res, events, put, failed);
+      }),
+      { numRuns: 300, seed: 101 },
+    );
+  });
+
+  it('never answers a 5xx to any Content-Encoding, and keeps every refused body with its reason', async () => {
+    await fc.assert(
+      fc.asyncProperty(encodedRequest, async ({ route, body, encoding, events }) => {
+        const { put, failed, handler } = setup();
+        const res = (await handler({ rawPath: `/v1/${route}`, headers: { 'content-encoding': encoding }, body: body.toString('base64'), isBase64Encoded: true, requestContext: { requestId: 'r', authorizer: { lambda: { sourceId: 's' } } } } as never)) as { statusCode: number; body: string };
+        assessInvariant(res, events, put, failed);
+        const codings = encoding.toLowerCase().split(',').map((c) => c.trim()).filter((c) => c && c !== 'identity');
+        if (codings.some((c) => c !== 'gzip' && c !== 'x-gzip') || codings.length > 1) expect(res.statusCode).toBe(415);
+      }),
+      { numRuns: 200, seed: 202 },
     );
   });
 });
