@@ -93,9 +93,10 @@ export class Data extends Construct {
         ],
         removalPolicy,
       });
-    // Failed events expire after 400 days: long enough for a yearly audit, short enough not to
-    // keep refused personal data forever.
-    this.failedEventsBucket = privateBucket('FailedEvents', 'failed-events/', 400);
+    // Failed events expire after 30 days: they are kept to be fixed and replayed (the
+    // failed-events alarm fires within minutes), not archived; a refused event is still
+    // someone's data (minimised by the PII policy, never more than the clean stream keeps).
+    this.failedEventsBucket = privateBucket('FailedEvents', 'failed-events/', 30);
     this.modelsBucket = privateBucket('Models', 'models/');
     // Two years of interactions: what the recommenders train on (Personalize reads at most that far back usefully).
     this.interactionsBucket = privateBucket('Interactions', 'interactions/', 730);

@@ -2,7 +2,8 @@
  * Clean, one stream batch at a time: each raw record is decoded and cleaned in stream order;
  * records that can never be processed (not JSON, schema violations, unknown versions) and
  * filtered traffic (bots, tests) are kept in the failed-events store with their reason and
- * acknowledged, so one bad record never blocks its shard. A messageId seen twice in one
+ * acknowledged, so one bad record never blocks its shard. What is kept of a refused record
+ * has the PII policy applied (minimise-payload.ts), as a clean event has. A messageId seen twice in one
  * batch is put once. Storage errors are thrown: the stream retries the batch (bisecting) and
  * at the end its on-failure destination keeps it.
  */
@@ -10,6 +11,7 @@ import type { CleanEvent } from '../../../schemas/clean-event.ts';
 import type { FailedEvent } from '../../../schemas/failed-event.ts';
 import type { EventSink, FailedEventSink, StreamRecordOut } from '../shared/ports.ts';
 import { cleanEnvelope, type CleanOptions } from './clean.ts';
+import { minimisedPayload } from './minimise-payload.ts';
 
 export interface CleanBatchDeps {
   sink: EventSink;
@@ -48,13 +50,13 @@ export class CleanBatch {
       text = this.deps.decode(record.data);
       payload = JSON.parse(text);
     } catch {
-      this.refused.push({ v: 1, stage: 'clean', reason: 'invalid_json', detail: `record ${record.sequenceNumber} is neither JSON nor gzipped JSON`, at: this.at, payload: text });
+      this.refused.push({ v: 1, stage: 'clean', reason: 'invalid_json', detail: `record ${record.sequenceNumber} is neither JSON nor gzipped JSON`, at: this.at, payload: minimisedPayload(text, 'envelope') });
       return;
     }
     const result = cleanEnvelope(payload, this.deps.options);
     const sourceId = (payload as { sourceId?: string })?.sourceId;
     if (result.kind !== 'clean') {
-      this.refused.push({ v: 1, stage: 'clean', reason: result.reason, detail: result.detail, at: this.at, messageId: result.messageId, sourceId: typeof sourceId === 'string' ? sourceId : undefined, payload });
+      this.refused.push({ v: 1, stage: 'clean', reason: result.reason, detail: result.detail, at: this.at, messageId: result.messageId, sourceId: typeof sourceId === 'string' ? sourceId : undefined, payload: minimisedPayload(payload, 'envelope', this.deps.options) });
       return;
     }
     if (this.seen.has(result.event.messageId)) {

@@ -5,17 +5,23 @@
  * kept first); a storage failure is UnavailableError, so SDKs retry and their messageIds
  * make the retry harmless. The body arrives as the client sent it (bytes and their
  * Content-Encoding, request-body.ts), so a body refused before it could be read (not gzip,
- * a bomb, an unknown coding) is kept with its reason like every other refusal.
+ * a bomb, an unknown coding) is kept with its reason like every other refusal. What is kept
+ * has Clean's PII policy applied (domain/clean/minimise-payload.ts, the one owner of the
+ * policy): a refused event is kept for replay, not for the identifiers the policy removes.
  */
 import { MAX_REQUEST_BYTES } from '../../../schemas/events.ts';
 import type { EventSink, FailedEventSink } from '../shared/ports.ts';
 import { InvalidRequestError, PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError, type FieldIssue } from '../shared/errors.ts';
 import { collect, partitionKeyOf, type CollectInput } from './collect.ts';
 import { readBody } from './request-body.ts';
+import { minimisedPayload } from '../clean/minimise-payload.ts';
+import type { CleanOptions } from '../clean/clean.ts';
 
 export interface AcceptDeps {
   sink: EventSink;
   failed: FailedEventSink;
+  /** The PII policy and salt applied to what the failed-events store keeps; default: the default policy. */
+  pii?: CleanOptions;
 }
 
 export type AcceptInput = Omit<CollectInput, 'body'> & {
@@ -45,7 +51,7 @@ export async function acceptRequest(input: AcceptInput, deps: AcceptDeps): Promi
   const at = input.receivedAt.toISOString();
   const sourceId = input.sourceId;
   if (result.kind === 'request_error') {
-    await stored(() => deps.failed.put([{ v: 1, stage: 'collect', reason: result.reason, detail: detailOf(result.issues), at, sourceId, payload: result.payload }]));
+    await stored(() => deps.failed.put([{ v: 1, stage: 'collect', reason: result.reason, detail: detailOf(result.issues), at, sourceId, payload: minimisedPayload(result.payload, input.route === 'batch' ? 'batch' : 'event', deps.pii) }]));
     if (result.status === 413) throw new PayloadTooLargeError(detailOf(result.issues), result.issues);
     if (result.status === 415) throw new UnsupportedMediaTypeError(detailOf(result.issues), result.issues);
     throw new InvalidRequestError(result.error, result.issues);
@@ -53,7 +59,7 @@ export async function acceptRequest(input: AcceptInput, deps: AcceptDeps): Promi
   await stored(async () => {
     await deps.sink.put(result.accepted.map((e) => ({ partitionKey: partitionKeyOf(e), data: e })));
     if (result.rejected.length > 0) {
-      await deps.failed.put(result.rejected.map((r) => ({ v: 1 as const, stage: 'collect' as const, reason: r.reason, detail: detailOf(r.issues), at, sourceId, payload: r.payload })));
+      await deps.failed.put(result.rejected.map((r) => ({ v: 1 as const, stage: 'collect' as const, reason: r.reason, detail: detailOf(r.issues), at, sourceId, payload: minimisedPayload(r.payload, 'event', deps.pii) })));
     }
   });
   return { accepted: result.accepted.length, rejected: result.rejected.map(({ index, issues }) => ({ index, issues })) };
