@@ -5,7 +5,7 @@
  * `buildApp` is also what the embedded local platform synthesizes (local/cdk-model.ts), so
  * what runs locally is what deploys.
  */
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Aws, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { pathToFileURL } from 'node:url';
 import { DataStack } from '../lib/stacks/data-stack.ts';
@@ -16,6 +16,7 @@ import { TagStack } from '../lib/stacks/tag-stack.ts';
 import { RecommendStack } from '../lib/stacks/recommend-stack.ts';
 import { PersonalizeStack } from '../lib/stacks/personalize-stack.ts';
 import { ScoreStack } from '../lib/stacks/score-stack.ts';
+import { CampaignsStack } from '../lib/stacks/campaigns-stack.ts';
 
 export function buildApp(app: App = new App()) {
   const stage = (app.node.tryGetContext('sightline:stage') as string | undefined) ?? 'dev';
@@ -90,8 +91,18 @@ export function buildApp(app: App = new App()) {
       pointerReaderPolicy: data.data.personalizePointerReaderPolicy,
     },
   });
+  // The verified SES identity campaigns send from (context `sightline:sesIdentity`, a domain).
+  const sesIdentity = (app.node.tryGetContext('sightline:sesIdentity') as string | undefined) ?? 'example.com';
+  const campaigns = new CampaignsStack(app, 'Sightline-Campaigns', {
+    env,
+    description: 'Sightline: campaigns (state machine, sending, unsubscribe)',
+    campaignsTable: profiles.profiles.campaignsTable,
+    profilesTable: profiles.profiles.profilesTable,
+    httpApi: collect.collect.api,
+    sesIdentityArn: `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${sesIdentity}`,
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stacks: { data, profiles, collect, clean, tag, score, recommend }, personalize };
+  return { app, stacks: { data, profiles, collect, clean, tag, score, recommend, campaigns }, personalize };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -122,7 +122,11 @@ export function demoShop(opts: DemoShopOptions): SegmentLikeEvent[] {
       }
       continue;
     }
-    push({ type: 'identify', ...who, traits: { email: `${userId}@example.test`, country, first_name: `Demo ${i + 1}` }, when: at(firstSeen), context: { ...context, consent: { categoryPreferences: { email: rnd() < 0.85, personalisation: rnd() < 0.7 } } } });
+    // Same draws in the same order as before `email.marketing` existed: the shop is otherwise unchanged.
+    const emailOk = rnd() < 0.85;
+    const personalisation = rnd() < 0.7;
+    // Consent per channel and purpose: email marketing is what a campaign needs (unknown is not granted).
+    push({ type: 'identify', ...who, traits: { email: `${userId}@example.test`, country, first_name: `Demo ${i + 1}` }, when: at(firstSeen), context: { ...context, consent: { categoryPreferences: { email: emailOk, 'email.marketing': emailOk, personalisation } } } });
     known.push({ userId, persona, context });
     const monthly = (fromDays: number, toDays: number, o = {}) => {
       for (let d = fromDays; d >= toDays; d -= 28 + Math.floor(rnd() * 5)) order(at(d), o);

@@ -66,7 +66,20 @@ export interface RouteSpec {
   authorizerFunction?: string;
   authorizerCacheSeconds: number;
 }
+/** A state machine as synthesized, with each Lambda task's local handler. */
+export interface StateMachineSpec {
+  logicalId: string;
+  stack: string;
+  /** Local name, also the last part of its local ARN. */
+  name: string;
+  arn: string;
+  definition: Json;
+  /** Task state name → handler name (functions/handlers/<name>.ts), for every Lambda task at any depth. */
+  taskFunctions: Record<string, string>;
+}
+
 export interface LocalModel {
+  stateMachines: StateMachineSpec[];
   tables: TableSpec[];
   streams: StreamSpec[];
   buckets: BucketSpec[];
@@ -158,7 +171,7 @@ export function readModel(stacks: StackTemplate[]): LocalModel {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(stack, x)]));
   }
 
-  const model: LocalModel = { tables: [], streams: [], buckets: [], functions: [], mappings: [], routes: [] };
+  const model: LocalModel = { tables: [], streams: [], buckets: [], functions: [], mappings: [], routes: [], stateMachines: [] };
   const functionByArn = new Map<string, string>();
   const byArn = new Map<string, { type: string; name: string }>();
   for (const [key, r] of names) {
@@ -202,6 +215,30 @@ export function readModel(stacks: StackTemplate[]): LocalModel {
     const resolved = resolve(stack, v) as string;
     return fnNameOf.get(resolved) ?? fnNameOf.get(resolved.split(':').pop()!) ?? [...fnNameOf].find(([n]) => resolved.includes(n))?.[1];
   };
+
+  /** Lambda tasks of a definition, at any depth (Map item processors, Parallel branches). */
+  const lambdaTasks = (states: Record<string, Json>, stack: string, out: Record<string, string>) => {
+    for (const [stateName, st] of Object.entries<Json>(states ?? {})) {
+      if (st.Type === 'Task') {
+        const fn = handlerOfRef(stack, st.Parameters?.FunctionName ?? st.Resource);
+        if (fn) out[stateName] = fn;
+      }
+      if (st.ItemProcessor?.States) lambdaTasks(st.ItemProcessor.States, stack, out);
+      if (st.Iterator?.States) lambdaTasks(st.Iterator.States, stack, out);
+      for (const b of st.Branches ?? []) lambdaTasks(b.States, stack, out);
+    }
+    return out;
+  };
+
+  for (const { stackName, template } of stacks) {
+    const resources = template.Resources ?? {};
+    for (const [id, r] of Object.entries<Json>(resources)) {
+      if (r.Type !== 'AWS::StepFunctions::StateMachine') continue;
+      const name = names.get(`${stackName}/${id}`)!.name;
+      const definition = JSON.parse(resolve(stackName, r.Properties.DefinitionString) as string);
+      model.stateMachines.push({ logicalId: id, stack: stackName, name, arn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`, definition, taskFunctions: lambdaTasks(definition.States, stackName, {}) });
+    }
+  }
 
   for (const { stackName, template } of stacks) {
     const resources = template.Resources ?? {};

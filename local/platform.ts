@@ -7,9 +7,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { startSesEmulator, type SesEmulator } from './ses-emulator.ts';
+import { LocalStepFunctions, type WaitOverrides } from './step-functions.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadLocalModel, type LocalModel } from './cdk-model.ts';
 import { emulatorEnv, startEmulators, type Emulators } from './emulators.ts';
@@ -22,7 +25,7 @@ import { hashWriteKey, newWriteKey } from '../functions/domain/collect/write-key
 
 export interface PlatformOptions {
   dataDir: string;
-  ports?: { api?: number; dynamodb?: number; kinesis?: number; s3?: number };
+  ports?: { api?: number; dynamodb?: number; kinesis?: number; s3?: number; ses?: number };
   /** Extra variables for every function (fault injection points SDK endpoints elsewhere). */
   functionEnv?: Record<string, string>;
   /** Per-function overrides, e.g. { 'tag-profiles': { AWS_ENDPOINT_URL_DYNAMODB: proxy } }. */
@@ -37,11 +40,17 @@ export interface PlatformOptions {
    * invocations and change no result. Default: the template's windows.
    */
   maxBatchingWindowSeconds?: number;
+  /** Wait states of state machines (ms; a number for all). Default: they really wait. Tests pass 0. */
+  waitOverrides?: WaitOverrides;
 }
 
 export interface Platform {
   apiUrl: string;
   emulators: Emulators;
+  /** aws-ses-v2-local on loopback: campaign mail lands in its store (`GET /store`, web view at `/`). */
+  ses: SesEmulator;
+  /** The app's state machines (Campaign, Rescore, …) run by aws-local-stepfunctions on the synthesized definitions. */
+  stepFunctions: LocalStepFunctions;
   model: LocalModel;
   functions: Map<string, LocalFunction>;
   pollers: StreamPoller[];
@@ -63,16 +72,37 @@ export function localClients(e: Pick<Emulators, 'dynamodb' | 'kinesis' | 's3'>) 
   return { ddb: c.dynamo(), doc: c.doc(), kinesis: c.kinesis(), s3: c.s3() };
 }
 
+/** A free loopback port, so the API's URL is known before the functions that link to it start. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** The unsubscribe signing key of this data directory (AWS keeps it in Secrets Manager). */
+function localSigningKey(dataDir: string): string {
+  const path = join(dataDir, 'unsubscribe-signing-key');
+  if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(path, 'utf8').trim();
+}
+
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   mkdirSync(opts.dataDir, { recursive: true });
   const model = opts.model ?? loadLocalModel();
   const emulators = await startEmulators({ dataDir: opts.dataDir, ports: opts.ports });
+  const ses = await startSesEmulator({ port: opts.ports?.ses ?? 0 });
+  const apiPort = opts.ports?.api ?? (await freePort());
+  // What the CDK app resolves from its own resources in AWS (the API's URL, a secret's value).
+  const campaignEnv = { UNSUBSCRIBE_URL: `http://127.0.0.1:${apiPort}/v1/unsubscribe`, UNSUBSCRIBE_SECRET: localSigningKey(opts.dataDir), UNSUBSCRIBE_SECRET_ARN: '' };
   const services = createServices(loopback(emulators));
   const clients = { ddb: services.clients.dynamo(), doc: services.clients.doc(), kinesis: services.clients.kinesis(), s3: services.clients.s3() };
   await provision(model, clients);
 
   const baseEnv = {
     ...emulatorEnv(emulators),
+    AWS_ENDPOINT_URL_SESV2: ses.url,
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -82,7 +112,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const functions = new Map<string, LocalFunction>();
   await Promise.all(
     model.functions.map(async (spec) => {
-      functions.set(spec.name, await startFunction(spec, baseEnv, opts.functionEnvOverrides?.[spec.name]));
+      const local = 'UNSUBSCRIBE_URL' in spec.environment ? campaignEnv : {};
+      functions.set(spec.name, await startFunction(spec, baseEnv, { ...local, ...opts.functionEnvOverrides?.[spec.name] }));
     }),
   );
 
@@ -93,7 +124,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     (m) => new StreamPoller(cap === undefined ? m : { ...m, batchingWindowSeconds: Math.min(cap, m.batchingWindowSeconds) }, functions.get(m.functionName)!, clients.kinesis, clients.s3, checkpoints, { idleMs: opts.pollIdleMs, retryBaseMs: opts.retryBaseMs, onError: (e) => pollerErrors.push(e) }),
   );
   for (const p of pollers) await p.start();
-  const api: HttpApi = await startHttpApi(model.routes, functions, { port: opts.ports?.api, extra: opts.extraRoutes });
+  const api: HttpApi = await startHttpApi(model.routes, functions, { port: apiPort, extra: opts.extraRoutes });
 
   const resource = (fn: string, variable: string) => {
     const spec = model.functions.find((f) => f.name === fn);
@@ -105,6 +136,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   return {
     apiUrl: api.url,
     emulators,
+    ses,
+    stepFunctions: new LocalStepFunctions(model, functions, opts.waitOverrides),
     model,
     functions,
     pollers,
@@ -139,6 +172,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       await Promise.all(pollers.map((p) => p.stop()));
       await Promise.all([...functions.values()].map((f) => f.stop()));
       await emulators.stop();
+      await ses.stop();
     },
   };
 }

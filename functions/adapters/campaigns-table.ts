@@ -9,6 +9,10 @@
  * | send record     | `C#<campaignId>`                     | `P#<personId>`        | Put `attribute_not_exists(pk)` (claim), Update `#status = :claimed` (complete) |
  * | cap counter     | `CAP#<personId>`                     | `<window>#<key>` e.g. `day#2025-03-30`, `week#2025-W13` | Update `ADD n :one` under `attribute_not_exists(n) OR n < :cap` |
  * | suppression     | `SUP#<channel>#<sha256hex(address)>` | `SUP`                 | Put `attribute_not_exists(pk)` (the first reason stands) |
+ * | definition      | `C#<campaignId>`                     | `DEF`                 | Put `attribute_not_exists(pk) OR definitionHash = :h` |
+ * | control         | `C#<campaignId>`                     | `CONTROL`             | Put (the marketer's pause / resume / cancel) |
+ * | summary         | `C#<campaignId>`                     | `SUMMARY`             | Put (running totals after each sweep) |
+ * | segment         | `SEGMENTS`                           | `<segmentId>`         | Put (a Query lists them) |
  *
  * Why this shape:
  * - A campaign's records share one partition key, so "one campaign's records by page" is a
@@ -92,3 +96,6 @@ export const BATCH_GET_MAX = 100;
 export const UNPROCESSED_RETRIES = 8;
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export const campaignItemKey = (campaignId: string, sk: 'DEF' | 'CONTROL' | 'SUMMARY') => ({ pk: `C#${campaignId}`, sk });
+export const segmentKey = (segmentId: string) => ({ pk: 'SEGMENTS', sk: segmentId });

@@ -24,7 +24,7 @@
  *   fails loudly instead of being reported as something it is not.
  */
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
 import type { ClaimResult, SendKey, SendOutcome, SendRecord, SendRecordStore, SkipReason } from '../domain/campaigns/ports.ts';
@@ -192,6 +192,52 @@ export class DynamoSendRecordStore implements SendRecordStore {
       const existing = fromFailureItem(err.Item) ?? (await this.get(key));
       if (existing && sameOutcome(existing, outcome)) return;
       throw new SendRecordStateError(key, existing, outcome.status);
+    }
+  }
+
+  async recordSkip(key: SendKey, outcome: Extract<SendOutcome, { status: 'SKIPPED' }>, at: string, arm?: string): Promise<boolean> {
+    const record: SendRecord = {
+      campaignId: key.campaignId,
+      personId: key.personId,
+      status: 'SKIPPED',
+      reason: outcome.reason,
+      claimedAt: at,
+      updatedAt: at,
+      ...(arm !== undefined ? { arm } : {}),
+      ...(outcome.sentAt !== undefined ? { sentAt: outcome.sentAt } : {}),
+    };
+    try {
+      const out = await this.ddb.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...sendRecordKey(key), schemaVersion: 1, kind: 'send', ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.count('write', out.ConsumedCapacity);
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async unclaim(key: SendKey): Promise<void> {
+    try {
+      const out = await this.ddb.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: sendRecordKey(key),
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':claimed': 'CLAIMED' },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.count('write', out.ConsumedCapacity);
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
   }
 

@@ -23,6 +23,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
 import { PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DynamoProfileStore, type CapacityMeter } from '../adapters/dynamo-profile-store.ts';
@@ -32,6 +35,13 @@ import { PersonalizeEventTracker, PersonalizeItems, PersonalizeRecommendationPro
 import { S3FailedEventSink } from '../adapters/s3-failed-event-sink.ts';
 import { S3InteractionLog } from '../adapters/s3-interaction-log.ts';
 import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
+import { DynamoCampaignStore } from '../adapters/dynamo-campaign-store.ts';
+import { DynamoFrequencyCapStore } from '../adapters/dynamo-frequency-cap-store.ts';
+import { DynamoSendRecordStore } from '../adapters/dynamo-send-record-store.ts';
+import { DynamoSuppressionList } from '../adapters/dynamo-suppression-list.ts';
+import { sesEmailSender, type SesEmailSenderOptions } from '../adapters/ses-email-sender.ts';
+import { smsSender, type SmsSenderOptions } from '../adapters/sms-sender.ts';
+import { webhookSender, type WebhookSenderOptions } from '../adapters/webhook-sender.ts';
 import { CurrentScoreModels } from '../domain/score/current-models.ts';
 import type { PersonalizeConfig } from '../domain/recommend/personalize-config.ts';
 
@@ -40,6 +50,7 @@ export interface ServiceEndpoints {
   kinesis?: string;
   s3?: string;
   sfn?: string;
+  ses?: string;
 }
 
 export interface ServicesConfig {
@@ -84,13 +95,17 @@ export function createServices(config: ServicesConfig = {}) {
       }),
   );
   const sfn = once(() => new SFNClient({ ...base, ...(e.sfn ? { endpoint: e.sfn } : {}) }));
+  // SES paces itself by MaxSendRate: the send loop retries throttling, not the SDK (2 attempts).
+  const ses = once(() => new SESv2Client({ ...base, maxAttempts: 2, ...(e.ses ? { endpoint: e.ses } : {}) }));
+  const sms = once(() => new PinpointSMSVoiceV2Client({ ...base, maxAttempts: 2 }));
+  const secrets = once(() => new SecretsManagerClient(base));
   // Serving answers from the embedded model when Personalize fails: two attempts, not five.
   const personalizeRuntime = once(() => new PersonalizeRuntimeClient({ ...base, maxAttempts: 2 }));
   const personalizeEvents = once(() => new PersonalizeEventsClient({ ...base, maxAttempts: 3 }));
   const registry = (bucket: string) => new S3ModelRegistry(s3(), bucket);
 
   return {
-    clients: { dynamo, doc, kinesis, s3, sfn },
+    clients: { dynamo, doc, kinesis, s3, sfn, ses },
     profileStore: (table: string) => new DynamoProfileStore(doc(), table, config.meter),
     sourceStore: (table: string) => new DynamoSourceStore(doc(), table),
     eventSink: (stream: string) => new KinesisEventSink(kinesis(), stream),
@@ -104,5 +119,25 @@ export function createServices(config: ServicesConfig = {}) {
     personalizeTracker: (trackingId: string) => new PersonalizeEventTracker(personalizeEvents(), trackingId),
     personalizeItems: (datasetArn: string) => new PersonalizeItems(personalizeEvents(), datasetArn),
     idempotencyStore: (table: string) => new DynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: dynamo() }),
+    campaignStore: (table: string) => new DynamoCampaignStore(doc(), table),
+    sendRecords: (table: string) => new DynamoSendRecordStore(doc(), table, config.meter),
+    frequencyCaps: (table: string) => new DynamoFrequencyCapStore(doc(), table, { meter: config.meter }),
+    suppressions: (table: string) => new DynamoSuppressionList(doc(), table, { meter: config.meter }),
+    emailSender: (opts?: SesEmailSenderOptions) => sesEmailSender(ses(), opts),
+    smsSender: (opts?: SmsSenderOptions) => smsSender(sms(), opts),
+    webhookSender: (opts: WebhookSenderOptions) => webhookSender(opts),
+    /**
+     * A signing key: the secret's value in AWS (read once per container), or the literal the
+     * local platform passes (there is no Secrets Manager emulator on npm).
+     */
+    signingKey: async (s: { UNSUBSCRIBE_SECRET_ARN: string; UNSUBSCRIBE_SECRET: string }): Promise<string> => {
+      if (!s.UNSUBSCRIBE_SECRET_ARN) {
+        if (s.UNSUBSCRIBE_SECRET.length < 16) throw new Error('UNSUBSCRIBE_SECRET_ARN (or, locally, UNSUBSCRIBE_SECRET of 16+ characters) is required');
+        return s.UNSUBSCRIBE_SECRET;
+      }
+      const out = await secrets().send(new GetSecretValueCommand({ SecretId: s.UNSUBSCRIBE_SECRET_ARN }));
+      if (!out.SecretString) throw new Error('the unsubscribe secret has no string value');
+      return out.SecretString;
+    },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * Profiles (stateful): the profiles table (profiles + identity graph, single-table; key
  * design in the README), the idempotency table (Powertools idempotency layout: `id` key,
- * `expiration` TTL) and the sources table (write-key hash → source). Customer-managed KMS
+ * `expiration` TTL), the sources table (write-key hash → source) and the campaigns table
+ * (definitions, send records, frequency counters, suppression; keys in
+ * functions/adapters/campaigns-table.ts, TTL `expiresAt`). Customer-managed KMS
  * key with rotation, point-in-time recovery, on-demand capacity, retained on stack deletion.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
@@ -18,6 +20,7 @@ export class Profiles extends Construct {
   public readonly profilesTable: Table;
   public readonly idempotencyTable: Table;
   public readonly sourcesTable: Table;
+  public readonly campaignsTable: Table;
   public readonly key: Key;
 
   constructor(scope: Construct, id: string, props: ProfilesProps = {}) {
@@ -44,6 +47,12 @@ export class Profiles extends Construct {
     this.sourcesTable = new Table(this, 'SourcesTable', {
       ...common,
       partitionKey: { name: 'pk', type: AttributeType.STRING },
+    });
+    this.campaignsTable = new Table(this, 'CampaignsTable', {
+      ...common,
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
     });
   }
 }

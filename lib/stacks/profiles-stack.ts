@@ -11,5 +11,6 @@ export class ProfilesStack extends Stack {
     new CfnOutput(this, 'ProfilesTableName', { value: this.profiles.profilesTable.tableName });
     new CfnOutput(this, 'SourcesTableName', { value: this.profiles.sourcesTable.tableName });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.profiles.idempotencyTable.tableName });
+    new CfnOutput(this, 'CampaignsTableName', { value: this.profiles.campaignsTable.tableName });
   }
 }

@@ -33,6 +33,16 @@ const scoring = {
   SCORE_CLOCK: z.enum(['wall', 'profile']).default('wall'),
 };
 
+/** The one-click unsubscribe: its public URL and the secret its tokens are signed with. */
+const unsubscribe = {
+  /** POST /v1/unsubscribe of the event API (https in AWS; loopback http locally). */
+  UNSUBSCRIBE_URL: z.string().url(),
+  /** Secrets Manager secret holding the signing key (AWS). */
+  UNSUBSCRIBE_SECRET_ARN: z.string().default(''),
+  /** The signing key itself (the local platform only; AWS uses the secret). */
+  UNSUBSCRIBE_SECRET: z.string().default(''),
+};
+
 export const envSchemas = {
   'authorize-write-key': z.object({ ...common, SOURCES_TABLE_NAME: z.string().min(1) }),
   'collect-events': z.object({
@@ -90,6 +100,19 @@ export const envSchemas = {
     /** How often a warm function re-reads the registry's pointers. */
     MODEL_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
   }),
+  'start-campaign': z.object({ ...common, CAMPAIGNS_TABLE_NAME: z.string().min(1) }),
+  'send-campaign-page': z.object({
+    ...common,
+    ...unsubscribe,
+    CAMPAIGNS_TABLE_NAME: z.string().min(1),
+    PROFILES_TABLE_NAME: z.string().min(1),
+    /** Messages per second for one campaign; 0: the SES account's MaxSendRate (GetAccount at cold start). */
+    SEND_RATE_PER_SECOND: z.coerce.number().min(0).default(0),
+    /** SES configuration set whose event destination feeds the feedback function; empty: none. */
+    SES_CONFIGURATION_SET: z.string().default(''),
+  }),
+  'summarize-campaign': z.object({ ...common, CAMPAIGNS_TABLE_NAME: z.string().min(1) }),
+  unsubscribe: z.object({ ...common, ...unsubscribe, CAMPAIGNS_TABLE_NAME: z.string().min(1), PROFILES_TABLE_NAME: z.string().min(1) }),
   'archive-interactions': z.object({
     ...common,
     INTERACTIONS_BUCKET: z.string().min(1),

@@ -67,6 +67,16 @@ export interface SendRecordStore {
   /** Moves a CLAIMED record to its outcome; throws if it is not CLAIMED (a condition on status). */
   complete(key: SendKey, outcome: SendOutcome, at: string): Promise<void>;
   get(key: SendKey): Promise<SendRecord | undefined>;
+  /**
+   * Records an outcome decided without sending (a skip with its reason, the holdout) in one
+   * conditional write: false when a record already exists (a retried page), which is kept.
+   */
+  recordSkip(key: SendKey, outcome: Extract<SendOutcome, { status: 'SKIPPED' }>, at: string, arm?: string): Promise<boolean>;
+  /**
+   * Removes a CLAIMED record whose message the provider certainly did not take (throttled
+   * before acceptance), so the retried page sends it; a record in any other state is kept.
+   */
+  unclaim(key: SendKey): Promise<void>;
 }
 
 export type SuppressionReason = 'unsubscribe' | 'bounce' | 'complaint' | 'manual';
@@ -135,3 +145,12 @@ export type OutboundMessage = EmailMessage | SmsMessage | WebhookMessage;
 export type SendResult = { ok: true; messageId: string } | { ok: false; error: string };
 
 export type Sender = (message: OutboundMessage) => Promise<SendResult>;
+
+/** One Sender over every channel: adding a channel is a new entry here, no state-machine change. */
+export function channelSender(senders: Partial<Record<OutboundMessage['channel'], Sender>>): Sender {
+  return async (message) => {
+    const send = senders[message.channel];
+    if (!send) return { ok: false, error: `no sender configured for channel ${message.channel}` };
+    return send(message);
+  };
+}

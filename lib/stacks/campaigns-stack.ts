@@ -1,0 +1,16 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Campaigns, type CampaignsProps } from '../constructs/campaigns.ts';
+
+export type CampaignsStackProps = StackProps & CampaignsProps;
+
+/** Stateless: the Campaign state machine, its functions, the unsubscribe routes, the SES configuration set. */
+export class CampaignsStack extends Stack {
+  public readonly campaigns: Campaigns;
+  constructor(scope: Construct, id: string, props: CampaignsStackProps) {
+    super(scope, id, props);
+    this.campaigns = new Campaigns(this, 'Campaigns', props);
+    new CfnOutput(this, 'CampaignStateMachineArn', { value: this.campaigns.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ConfigurationSetName', { value: this.campaigns.configurationSet.configurationSetName });
+  }
+}
