@@ -16,9 +16,13 @@ export interface LocalConfig {
   /** The demo source's write key: kept so the CLI can send across runs. */
   writeKey: string;
   sourceId: string;
-  endpoints: { dynamodb: string; kinesis: string; s3: string };
+  endpoints: { dynamodb: string; kinesis: string; s3: string; ses?: string; sfn?: string };
+  /** State machine ARNs by name (`Campaign`, `Rescore`): what `sightline campaign start` starts locally. */
+  stateMachines?: Record<string, string>;
   /** Resource names by the function variable that names them (PROFILES_TABLE_NAME, MODELS_BUCKET, …). */
   resources: Record<string, string>;
+  /** Bearer token of the IAM-only read routes (profiles, recommendations), new at every start (local/http-api.ts). */
+  adminToken?: string;
 }
 
 /** The saved local platform, or undefined when there is none (never started here). */
@@ -29,6 +33,14 @@ export function readLocalConfig(path = LOCAL_CONFIG_PATH): Partial<LocalConfig> 
   } catch (err) {
     throw new Error(`${path} is not valid JSON (${(err as Error).message}); restart the local platform or pass --endpoint and --write-key.`);
   }
+}
+
+/**
+ * The header the saved platform's IAM-only routes need, for a request to `apiUrl`; none for
+ * any other endpoint, so the local token never travels anywhere else.
+ */
+export function adminAuthorization(apiUrl: string, config = readLocalConfig()): Record<string, string> {
+  return config?.adminToken && config.apiUrl === apiUrl ? { authorization: `Bearer ${config.adminToken}` } : {};
 }
 
 export function writeLocalConfig(config: LocalConfig, path = LOCAL_CONFIG_PATH): void {

@@ -10,6 +10,7 @@
  *   npm start -- --seed-only       seed, print, and exit (what CI and the quick start check)
  *   npm start -- --fresh           wipe the data directory first
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -41,10 +42,12 @@ async function main() {
   mkdirSync(STATE_DIR, { recursive: true });
   console.log('Sightline local platform: synthesizing the CDK app and starting emulators…');
   const started = Date.now();
-  const platform = await startPlatform({ dataDir, ports: PORTS });
+  // Any web page open in the browser can reach loopback: the read routes (personal data) need this token.
+  const adminToken = randomBytes(24).toString('base64url');
+  const platform = await startPlatform({ dataDir, ports: PORTS, adminToken });
   const { writeKey, sourceId } = await ensureSource(platform);
   const resources = Object.fromEntries(platform.model.functions.flatMap((f) => Object.entries(f.environment).filter(([k]) => /_(TABLE_NAME|STREAM_NAME|BUCKET)$/.test(k))));
-  const config: LocalConfig = { apiUrl: platform.apiUrl, writeKey, sourceId, endpoints: { dynamodb: platform.emulators.dynamodb, kinesis: platform.emulators.kinesis, s3: platform.emulators.s3 }, resources };
+  const config: LocalConfig = { apiUrl: platform.apiUrl, writeKey, sourceId, endpoints: { dynamodb: platform.emulators.dynamodb, kinesis: platform.emulators.kinesis, s3: platform.emulators.s3 }, resources, adminToken };
   writeLocalConfig(config);
 
   let stopping = false;
@@ -72,6 +75,7 @@ Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
   Write key (demo source)         ${writeKey}
   Profiles                        ${platform.apiUrl}/v1/profiles/<userId>     or: npm run sightline -- profile <userId>
   Recommendations                 ${platform.apiUrl}/v1/recommendations/<userId>?n=10   /v1/items/<itemId>/similar   or: npm run sightline -- recommend <userId>
+  Admin token (the two above)     ${adminToken}   (curl -H 'authorization: Bearer …'; the CLI reads it from .sightline/local.json)
   DynamoDB (dynalite)             ${platform.emulators.dynamodb}
   Kinesis (kinesalite)            ${platform.emulators.kinesis}
   S3 (s3rver)                     ${platform.emulators.s3}   failed events: bucket ${resources.FAILED_EVENTS_BUCKET ?? '?'}

@@ -7,10 +7,11 @@ import { RULE_SET_ID, RULE_SET_V1 } from '../../functions/domain/tag/tags.ts';
 import { hashWriteKey, newWriteKey } from '../../functions/domain/collect/write-keys.ts';
 import type { Profile } from '../../schemas/profile.ts';
 import { localTarget, resourceName, servicesFor } from '../config.ts';
+import { adminAuthorization } from '../../local/config.ts';
 import type { Shown } from '../output.ts';
 
 export async function fetchProfile(apiUrl: string, id: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${apiUrl}/v1/profiles/${encodeURIComponent(id)}`);
+  const res = await fetch(`${apiUrl}/v1/profiles/${encodeURIComponent(id)}`, { headers: adminAuthorization(apiUrl) });
   return { status: res.status, body: await res.json() };
 }
 

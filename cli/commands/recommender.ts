@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Services } from '../../functions/shared/services.ts';
 import { localTarget, resourceName, servicesFor } from '../config.ts';
+import { adminAuthorization } from '../../local/config.ts';
 import type { Shown } from '../output.ts';
 import { scanProfiles } from './profiles.ts';
 import { publishModel, type ModelPointer, type ModelVersionInfo } from '../../functions/domain/shared/model-registry.ts';
@@ -157,7 +158,7 @@ export async function importCatalog(opts: { services: Services; modelsBucket: st
 
 /** GET a recommendations route of the API (loopback locally; SigV4 in AWS is the caller's). */
 export async function fetchRecommendations(apiUrl: string, path: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${apiUrl}${path}`);
+  const res = await fetch(`${apiUrl}${path}`, { headers: adminAuthorization(apiUrl) });
   return { status: res.status, body: await res.json() };
 }
 

@@ -32,7 +32,7 @@ export function makeCollect(deps: AcceptDeps & { now?: () => Date }) {
     metrics.addMetric('AcceptedEvents', MetricUnit.Count, answer.accepted);
     metrics.addMetric('RejectedEvents', MetricUnit.Count, answer.rejected.length);
     return json(200, { success: true, accepted: answer.accepted, ...(answer.rejected.length > 0 ? { rejected: answer.rejected } : {}) });
-  });
+  }, { cors: true }); // browser SDKs post events from any site
 }
 
 const env = loadEnv('collect-events');

@@ -1,7 +1,8 @@
 /**
  * GET /v1/profiles/{id}: a profile with its tags and scores, by profile id or by any of its identities
  * (`user:<userId>`, `anon:<anonymousId>`; a bare id is tried as a userId, then a profile id).
- * IAM-authorised in AWS: it returns personal data (functions/domain/profiles/profile-view.ts).
+ * IAM-authorised in AWS: it returns personal data (functions/domain/profiles/profile-view.ts),
+ * so it sends no CORS header (functions/shared/http.ts).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';

@@ -1,8 +1,9 @@
 /**
  * GET /v1/recommendations/{userId} and GET /v1/items/{itemId}/similar (IAM-authorised in
- * AWS: the answer reveals what a person bought). The recommender and the catalog are the
- * registry's current versions, re-checked once a minute (CachedModel), so training a new
- * version changes answers without a redeploy (functions/domain/recommend/answer-recommendations.ts).
+ * AWS: the answer reveals what a person bought, so no CORS header: functions/shared/http.ts).
+ * The recommender and the catalog are the registry's current versions, re-checked once a
+ * minute (CachedModel), so training a new version changes answers without a redeploy
+ * (functions/domain/recommend/answer-recommendations.ts).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';

@@ -2,6 +2,11 @@
  * HTTP API (payload 2.0) helpers shared by the API handlers: one JSON response shape, CORS
  * headers for browser SDKs, the request body as bytes, and the one table that turns the
  * domain's named errors (functions/domain/shared/errors.ts) into status codes.
+ *
+ * CORS is opt-in per handler (`httpHandler(inner, { cors: true })`): only the event
+ * collection routes answer any origin, as browser SDKs need. The read routes (profiles,
+ * recommendations) return personal data and are IAM-only in AWS: they send no CORS header,
+ * so a web page can never read their answers.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import {
@@ -15,6 +20,7 @@ import {
 } from '../domain/shared/errors.ts';
 import { logger } from './powertools.ts';
 
+/** For the event-collection routes only (browser SDKs post from any site). */
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-headers': 'authorization,content-type',
@@ -24,7 +30,7 @@ export const CORS_HEADERS = {
 export function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
   return {
     statusCode,
-    headers: { 'content-type': 'application/json', ...CORS_HEADERS },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   };
 }
@@ -51,13 +57,18 @@ export function errorResponse(err: unknown): APIGatewayProxyResultV2 {
   return json(hit[1], { success: false, error: e.code, ...(e.issues.length ? { issues: e.issues } : { message: e.message }) });
 }
 
-/** Wraps an API handler so every thrown named error becomes its status (the table above). */
-export function httpHandler<E>(inner: (event: E) => Promise<APIGatewayProxyResultV2>): (event: E) => Promise<APIGatewayProxyResultV2> {
+/**
+ * Wraps an API handler so every thrown named error becomes its status (the table above);
+ * with `cors`, every answer (errors included) carries CORS_HEADERS.
+ */
+export function httpHandler<E>(inner: (event: E) => Promise<APIGatewayProxyResultV2>, opts: { cors?: boolean } = {}): (event: E) => Promise<APIGatewayProxyResultV2> {
+  const withCors = (r: APIGatewayProxyResultV2): APIGatewayProxyResultV2 =>
+    opts.cors && typeof r === 'object' ? { ...r, headers: { ...r.headers, ...CORS_HEADERS } } : r;
   return async (event) => {
     try {
-      return await inner(event);
+      return withCors(await inner(event));
     } catch (err) {
-      return errorResponse(err);
+      return withCors(errorResponse(err));
     }
   };
 }

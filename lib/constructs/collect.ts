@@ -67,6 +67,11 @@ export class Collect extends Construct {
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
     this.api = new HttpApi(this, 'Api', {
       description: 'Sightline event collection (Segment tracking API)',
+      // CORS for the browser SDKs' POSTs. An HTTP API has one CORS configuration for all its
+      // routes, so the IAM routes (profiles, recommendations) get it too; they stay closed to web
+      // pages because API Gateway answers them only for a valid SigV4 signature, which a page
+      // cannot make without AWS credentials. (Locally, where no signature is checked, those
+      // routes get no CORS at all and refuse cross-origin callers: local/http-api.ts.)
       corsPreflight: {
         allowOrigins: ['*'],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],

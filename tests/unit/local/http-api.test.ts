@@ -3,6 +3,7 @@
  * what it answers itself, before or after a function runs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
 import { startHttpApi, type HttpApi } from '../../../local/http-api.ts';
 import type { RouteSpec } from '../../../local/cdk-model.ts';
 import type { Invoker } from '../../../local/stream-poller.ts';
@@ -10,7 +11,13 @@ import type { Invoker } from '../../../local/stream-poller.ts';
 const routes: RouteSpec[] = [
   { method: 'POST', path: '/v1/track', functionName: 'collect-events', authorization: 'CUSTOM', authorizerFunction: 'authorize-write-key', authorizerCacheSeconds: 0 },
   { method: 'GET', path: '/v1/profiles/{id}', functionName: 'get-profile', authorization: 'AWS_IAM', authorizerCacheSeconds: 0 },
+  { method: 'GET', path: '/v1/recommendations/{userId}', functionName: 'get-profile', authorization: 'AWS_IAM', authorizerCacheSeconds: 0 },
+  { method: 'GET', path: '/v1/items/{itemId}/similar', functionName: 'get-profile', authorization: 'AWS_IAM', authorizerCacheSeconds: 0 },
 ];
+const READ_PATHS = ['/v1/profiles/ada', '/v1/recommendations/ada?n=3', '/v1/items/p1/similar'];
+
+/** A profile answer as a function that still sets a wildcard CORS header would give it. */
+const PROFILE = { statusCode: 200, headers: { 'content-type': 'application/json', 'access-control-allow-origin': '*' }, body: '{"profileId":"p-ada","traits":{"email":"ada@example.com"}}' };
 
 let api: HttpApi | undefined;
 afterEach(async () => {
@@ -63,5 +70,96 @@ describe('local HTTP API: hostile requests', () => {
     } finally {
       console.error = original;
     }
+  });
+});
+
+/** A raw request, so the Host header can be anything (fetch does not let a caller set it). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('local HTTP API: IAM-only read routes are not open to web pages', () => {
+  it.each(READ_PATHS)('gives an evil origin no CORS header and no data on GET %s, and no preflight', async (path) => {
+    // Prepare
+    const { functions, calls } = fakeFunctions(() => PROFILE);
+    api = await startHttpApi(routes, functions);
+    // Act
+    const res = await fetch(`${api.url}${path}`, { headers: { origin: 'https://evil.example' } });
+    const body = await res.text();
+    const preflight = await fetch(`${api.url}${path}`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    // Assess
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(body).not.toMatch(/ada@example|p-ada/);
+    expect(calls).toEqual([]);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(preflight.headers.get('access-control-allow-methods')).toBeNull();
+  });
+
+  it('refuses no-cors cross-site requests (Sec-Fetch-Site) and a non-loopback Host (DNS rebinding)', async () => {
+    // Prepare
+    const { functions, calls } = fakeFunctions(() => PROFILE);
+    api = await startHttpApi(routes, functions);
+    const port = new URL(api.url).port;
+    // Act
+    const crossSite = await rawGet(`${api.url}/v1/profiles/ada`, { 'sec-fetch-site': 'cross-site' });
+    const rebound = await rawGet(`${api.url}/v1/profiles/ada`, { host: `evil.example:${port}` });
+    // Assess
+    expect([crossSite.status, rebound.status]).toEqual([403, 403]);
+    expect(calls).toEqual([]);
+  });
+
+  it('serves a loopback caller without Origin, and strips any CORS header the function set', async () => {
+    // Prepare
+    const { functions } = fakeFunctions(() => PROFILE);
+    api = await startHttpApi(routes, functions);
+    // Act
+    const res = await fetch(`${api.url}/v1/profiles/ada`);
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('with an admin token, answers 401 without it, 403 with a wrong one, and serves the right one (which the function never sees)', async () => {
+    // Prepare
+    const { functions, calls } = fakeFunctions(() => PROFILE);
+    api = await startHttpApi(routes, functions, { adminToken: 'tok-0123456789abcdef' });
+    // Act
+    const missing = await fetch(`${api.url}/v1/profiles/ada`);
+    const wrong = await fetch(`${api.url}/v1/recommendations/ada`, { headers: { authorization: 'Bearer tok-0123456789abcdeX' } });
+    const basic = await fetch(`${api.url}/v1/items/p1/similar`, { headers: { authorization: 'Basic dG9rOg==' } });
+    const right = await fetch(`${api.url}/v1/profiles/ada`, { headers: { authorization: 'Bearer tok-0123456789abcdef' } });
+    // Assess
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(await missing.text()).not.toMatch(/ada@example/);
+    expect(wrong.status).toBe(403);
+    expect(basic.status).toBe(401);
+    expect(right.status).toBe(200);
+    expect(await right.json()).toMatchObject({ profileId: 'p-ada' });
+    expect(calls).toHaveLength(1);
+    expect((calls[0] as { headers: Record<string, string> }).headers).not.toHaveProperty('authorization');
+  });
+
+  it('keeps CORS for the event-collection routes: browser SDKs post from any site', async () => {
+    // Prepare
+    const { functions } = fakeFunctions(() => PROFILE);
+    api = await startHttpApi(routes, functions, { adminToken: 'tok-0123456789abcdef' });
+    // Act
+    const preflight = await fetch(`${api.url}/v1/track`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    const noKey = await fetch(`${api.url}/v1/track`, { method: 'POST', headers: { origin: 'https://shop.example' }, body: '{}' });
+    // Assess
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(noKey.status).toBe(401); // the write key, not the admin token
+    expect(noKey.headers.get('access-control-allow-origin')).toBe('*');
   });
 });
