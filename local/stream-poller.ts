@@ -9,7 +9,9 @@
  *   and each half retried on its own; MaximumRetryAttempts bounds the retries;
  * - records older than MaximumRecordAgeInSeconds are not delivered;
  * - what is given up goes to the on-failure destination (an S3 object holding the
- *   invocation record and the payload, as Lambda's S3 destination does);
+ *   invocation record and the payload, as Lambda's S3 destination does), and is said on the
+ *   console, one line per give-up (`onGiveUp`): in AWS the iterator-age and destination
+ *   alarms would tell; locally nothing else would;
  * - checkpoints persist in the data directory, so a restart continues where it stopped.
  */
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
@@ -48,6 +50,30 @@ export interface PollerStats {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Records a consumer gave up: what Lambda's on-failure destination is told, and where it was kept. */
+export interface GiveUp {
+  functionName: string;
+  streamName: string;
+  shardId: string;
+  count: number;
+  /** Lambda's condition: RetryAttemptsExhausted or RecordAgeExceeded. */
+  condition: string;
+  attempts: number;
+  /** The function's last error, when it threw (cut to 200 characters). */
+  error?: string;
+  firstSequenceNumber: string;
+  lastSequenceNumber: string;
+  /** `s3://bucket/key` of the destination object; undefined when the mapping has no destination. */
+  storedAt?: string;
+}
+
+/** The one console line for a give-up. */
+export function formatGiveUp(g: GiveUp): string {
+  const why = g.condition === 'RecordAgeExceeded' ? 'older than the maximum record age' : `after ${g.attempts} attempts${g.error ? `: ${g.error}` : ''}`;
+  const where = g.storedAt ? `kept in ${g.storedAt}` : 'NOT KEPT (the mapping has no on-failure destination)';
+  return `[give-up] ${g.functionName}: ${g.count} record${g.count === 1 ? '' : 's'} of ${g.streamName}/${g.shardId} given up, ${g.condition} ${why}; ${where}`;
+}
+
 export class StreamPoller {
   readonly stats: PollerStats = { invocations: 0, recordsDelivered: 0, retries: 0, bisections: 0, recordsToDestination: 0 };
   private running = false;
@@ -61,7 +87,13 @@ export class StreamPoller {
     private readonly kinesis: KinesisClient,
     private readonly s3: S3Client,
     private readonly checkpoints: CheckpointFile,
-    private readonly options: { idleMs?: number; retryBaseMs?: number; onError?: (e: Error) => void } = {},
+    private readonly options: {
+      idleMs?: number;
+      retryBaseMs?: number;
+      onError?: (e: Error) => void;
+      /** Called once per give-up, after the destination write; default: one console.warn line (formatGiveUp). */
+      onGiveUp?: (g: GiveUp) => void;
+    } = {},
   ) {}
 
   get streamArn() {
@@ -214,7 +246,19 @@ export class StreamPoller {
 
   private async toDestination(shardId: string, records: _Record[], condition: string, attempts: number, error?: string) {
     this.stats.recordsToDestination += records.length;
-    if (!this.mapping.onFailureBucket) return;
+    const giveUp: GiveUp = {
+      functionName: this.mapping.functionName,
+      streamName: this.mapping.streamName,
+      shardId,
+      count: records.length,
+      condition,
+      attempts,
+      error: error === undefined ? undefined : error.length > 200 ? `${error.slice(0, 200)}…` : error,
+      firstSequenceNumber: records[0].SequenceNumber!,
+      lastSequenceNumber: records[records.length - 1].SequenceNumber!,
+    };
+    const said = () => (this.options.onGiveUp ?? ((g: GiveUp) => console.warn(formatGiveUp(g))))(giveUp);
+    if (!this.mapping.onFailureBucket) return said();
     const now = new Date();
     const d = now.toISOString();
     const key = `aws/lambda/${this.mapping.functionName}/${shardId}/${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}/${d}-${randomUUID()}`;
@@ -233,5 +277,7 @@ export class StreamPoller {
       payload: JSON.stringify(this.eventOf(shardId, records)),
     };
     await this.s3.send(new PutObjectCommand({ Bucket: this.mapping.onFailureBucket, Key: key, Body: JSON.stringify(body), ContentType: 'application/json' }));
+    giveUp.storedAt = `s3://${this.mapping.onFailureBucket}/${key}`;
+    said();
   }
 }
