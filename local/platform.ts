@@ -42,6 +42,8 @@ export interface PlatformOptions {
   maxBatchingWindowSeconds?: number;
   /** Wait states of state machines (ms; a number for all). Default: they really wait. Tests pass 0. */
   waitOverrides?: WaitOverrides;
+  /** When set, the IAM-only read routes require `Authorization: Bearer <adminToken>` (local/http-api.ts). */
+  adminToken?: string;
 }
 
 export interface Platform {
@@ -124,7 +126,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     (m) => new StreamPoller(cap === undefined ? m : { ...m, batchingWindowSeconds: Math.min(cap, m.batchingWindowSeconds) }, functions.get(m.functionName)!, clients.kinesis, clients.s3, checkpoints, { idleMs: opts.pollIdleMs, retryBaseMs: opts.retryBaseMs, onError: (e) => pollerErrors.push(e) }),
   );
   for (const p of pollers) await p.start();
-  const api: HttpApi = await startHttpApi(model.routes, functions, { port: apiPort, extra: opts.extraRoutes });
+  const api: HttpApi = await startHttpApi(model.routes, functions, { port: apiPort, extra: opts.extraRoutes, adminToken: opts.adminToken });
 
   const resource = (fn: string, variable: string) => {
     const spec = model.functions.find((f) => f.name === fn);
