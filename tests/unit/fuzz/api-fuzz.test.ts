@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { makeCollect } from '../../../functions/handlers/collect-events.ts';
+import { makeGetProfile } from '../../../functions/handlers/get-profile.ts';
+import { MemoryProfileStore, MemoryScoreStore } from '../../helpers/memory-profile-store.ts';
 import { EVENT_TYPES } from '../../../schemas/events.ts';
 import { FAILURE_REASONS, type FailedEvent } from '../../../schemas/failed-event.ts';
 
@@ -191,6 +193,25 @@ describe('collect API fuzz: hostile requests', () => {
         if (codings.some((c) => c !== 'gzip' && c !== 'x-gzip') || codings.length > 1) expect(res.statusCode).toBe(415);
       }),
       { numRuns: 200, seed: 202 },
+    );
+  });
+});
+
+/** Path segments as a client may send them: text, escapes, broken escapes (`%E0%A4%A`, `%`, `%G1`). */
+const pathSegment = fc
+  .array(fc.oneof(fc.string({ minLength: 1, maxLength: 6 }), fc.constantFrom('%', '%E0%A4%A', '%G1', '%2F', '%C3%A9', '%FF', '%0', '%%'), fc.integer({ min: 0, max: 255 }).map((b) => `%${b.toString(16).padStart(2, '0')}`)), { minLength: 1, maxLength: 6 })
+  .map((parts) => parts.join(''));
+
+describe('read API fuzz: path parameters', () => {
+  it('never answers a 5xx to any percent-encoding in a profile id', async () => {
+    const getProfile = makeGetProfile(new MemoryProfileStore(), new MemoryScoreStore());
+    await fc.assert(
+      fc.asyncProperty(pathSegment, async (raw) => {
+        const res = (await getProfile({ pathParameters: { id: raw }, rawPath: `/v1/profiles/${raw}` })) as { statusCode: number; body: string };
+        expect(res.statusCode).toBeLessThan(500);
+        if (res.statusCode === 400) expect(JSON.parse(res.body).issues[0].field).toBe('id');
+      }),
+      { numRuns: 1_000, seed: 303 },
     );
   });
 });

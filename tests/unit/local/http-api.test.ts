@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
+import fc from 'fast-check';
 import { startHttpApi, type HttpApi } from '../../../local/http-api.ts';
 import type { RouteSpec } from '../../../local/cdk-model.ts';
 import type { Invoker } from '../../../local/stream-poller.ts';
@@ -47,6 +48,30 @@ describe('local HTTP API: hostile requests', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ success: false, error: 'validation_failed', issues: [{ field: 'id', rule: 'must be valid percent-encoding (RFC 3986)' }] });
     expect(calls).toEqual([]);
+  });
+
+  it('answers any percent-encoding in a path below 500, invoking the function only with a decoded parameter', async () => {
+    // Prepare
+    const { functions, calls } = fakeFunctions((e) => ({ statusCode: 200, body: JSON.stringify(e.pathParameters) }));
+    api = await startHttpApi(routes, functions);
+    const segment = fc.array(fc.oneof(fc.constantFrom('a', 'Z9', '~', '%', '%E0%A4%A', '%G1', '%C3%A9', '%FF', '%0', '%25'), fc.integer({ min: 0, max: 255 }).map((b) => `%${b.toString(16).padStart(2, '0')}`)), { minLength: 1, maxLength: 5 }).map((p) => p.join(''));
+    // Act + Assess
+    await fc.assert(
+      fc.asyncProperty(segment, async (raw) => {
+        calls.length = 0;
+        const res = await fetch(`${api!.url}/v1/profiles/${raw}`);
+        expect(res.status).toBeLessThan(500);
+        let decoded: string | undefined;
+        try {
+          decoded = decodeURIComponent(raw);
+        } catch {
+          decoded = undefined;
+        }
+        if (decoded === undefined) expect([res.status, calls.length]).toEqual([400, 0]);
+        else if (!decoded.includes('/')) expect(await res.json()).toEqual({ id: decoded });
+      }),
+      { numRuns: 200, seed: 404 },
+    );
   });
 
   it('never echoes an internal error to the client', async () => {
