@@ -16,6 +16,22 @@ import { fairnessCommand, formatFairness } from './commands/fairness.ts';
 import { formatModelListing, formatPromote, formatRollback, listModelCommand, promoteModelCommand, rollbackCommand } from './commands/models.ts';
 import { formatCatalogImport, formatRecommendAnswer, importCatalogCommand, recommendCommand } from './commands/recommender.ts';
 import { recommenderMethodSchema, type RecommenderMethod } from '../functions/domain/recommend/model-schema.ts';
+import {
+  campaignControlCommand,
+  campaignPreviewCommand,
+  campaignStartCommand,
+  campaignStatusCommand,
+  formatCampaignStatus,
+  formatControl,
+  formatPreview,
+  formatSegment,
+  formatSegmentPreview,
+  formatSegments,
+  segmentCreateCommand,
+  segmentListCommand,
+  segmentPreviewCommand,
+  waitForCampaign,
+} from './commands/campaigns.ts';
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -174,7 +190,37 @@ export function buildProgram(): Command {
       if (model !== 'propensity') throw new InvalidArgumentError('fairness is measured for propensity (the model that selects people for campaigns)');
       show(await fairnessCommand({ ...o, progress: (m) => process.stderr.write(`\r\x1b[K${m}`) }), formatFairness);
     });
-  // ── more commands (campaign, privacy …) go here: one command module call, one formatter ──
+  // ── segments and campaigns ─────────────────────────────────────────────────────────────
+  const target = (c: Command) =>
+    c
+      .option('--table <name>', 'campaigns table (the CampaignsTableName output; default: the local platform’s)')
+      .option('--profiles-table <name>', 'profiles table (default: the local platform’s)')
+      .option('--state-machine-arn <arn>', 'the CampaignStateMachineArn output (default: the local platform’s)');
+  const segment = program.command('segment').description('audiences: saved segment definitions');
+  target(segment.command('create <file>').description('save a segment definition (JSON)')).action(async (file: string, o) => show(await segmentCreateCommand(file, o), formatSegment));
+  target(segment.command('list').description('saved segments')).action(async (o) => show(await segmentListCommand(o), formatSegments));
+  target(segment.command('preview <fileOrId>').description('size, a sample and the breakdown by lifecycle and country (one scan)'))
+    .option('--sample <n>', 'sample size', positiveInt, 10)
+    .option('--json', 'print the preview as JSON')
+    .action(async (id: string, o) => show(await segmentPreviewCommand(id, o), formatSegmentPreview, o.json));
+  const campaign = program.command('campaign').description('campaigns: Step Functions executions named by the campaign id');
+  target(campaign.command('start <file>').description('start a campaign from its JSON definition (schemas/campaign.schema.json)'))
+    .option('--wait', 'follow its progress until it ends')
+    .action(async (file: string, o) => {
+      const started = await campaignStartCommand(file, o);
+      show(o.wait ? await waitForCampaign(started.campaignId, o) : await campaignStatusCommand(started.campaignId, o), formatCampaignStatus);
+    });
+  target(campaign.command('status <id>').description('progress: audience, sent, holdout, skipped by reason, deferred, failed'))
+    .option('--json', 'print the status as JSON')
+    .action(async (id: string, o) => show(await campaignStatusCommand(id, o), formatCampaignStatus, o.json));
+  for (const [verb, control] of [['pause', 'paused'], ['resume', 'running'], ['cancel', 'cancelled']] as const) {
+    target(campaign.command(`${verb} <id>`).description(`${verb} a running campaign (checked between pages; nobody is sent twice)`)).action(async (id: string, o) => show(await campaignControlCommand(id, control, o), formatControl));
+  }
+  target(campaign.command('preview <file>').description('each variant rendered for one person'))
+    .requiredOption('--profile <id>', 'the person (a userId, or user:/anon:/profile:<id>)')
+    .option('--test-to <address>', 'also send each variant as a proof to this address')
+    .action(async (file: string, o) => show(await campaignPreviewCommand(file, o), formatPreview));
+  // ── more commands (privacy …) go here: one command module call, one formatter ──
   return program;
 }
 

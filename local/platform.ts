@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startSesEmulator, type SesEmulator } from './ses-emulator.ts';
 import { LocalStepFunctions, type WaitOverrides } from './step-functions.ts';
+import { startSfnApi } from './sfn-api.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadLocalModel, type LocalModel } from './cdk-model.ts';
 import { emulatorEnv, startEmulators, type Emulators } from './emulators.ts';
@@ -25,7 +26,7 @@ import { hashWriteKey, newWriteKey } from '../functions/domain/collect/write-key
 
 export interface PlatformOptions {
   dataDir: string;
-  ports?: { api?: number; dynamodb?: number; kinesis?: number; s3?: number; ses?: number };
+  ports?: { api?: number; dynamodb?: number; kinesis?: number; s3?: number; ses?: number; sfn?: number };
   /** Extra variables for every function (fault injection points SDK endpoints elsewhere). */
   functionEnv?: Record<string, string>;
   /** Per-function overrides, e.g. { 'tag-profiles': { AWS_ENDPOINT_URL_DYNAMODB: proxy } }. */
@@ -53,6 +54,8 @@ export interface Platform {
   ses: SesEmulator;
   /** The app's state machines (Campaign, Rescore, …) run by aws-local-stepfunctions on the synthesized definitions. */
   stepFunctions: LocalStepFunctions;
+  /** The Step Functions API (executions) on loopback, for `aws stepfunctions` and SFNClient. */
+  sfnUrl: string;
   model: LocalModel;
   functions: Map<string, LocalFunction>;
   pollers: StreamPoller[];
@@ -128,6 +131,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   for (const p of pollers) await p.start();
   const api: HttpApi = await startHttpApi(model.routes, functions, { port: apiPort, extra: opts.extraRoutes, adminToken: opts.adminToken });
 
+  const stepFunctions = new LocalStepFunctions(model, functions, opts.waitOverrides);
+  const sfnApi = await startSfnApi(stepFunctions, opts.ports?.sfn ?? 0);
+
   const resource = (fn: string, variable: string) => {
     const spec = model.functions.find((f) => f.name === fn);
     const v = spec?.environment[variable];
@@ -139,7 +145,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     apiUrl: api.url,
     emulators,
     ses,
-    stepFunctions: new LocalStepFunctions(model, functions, opts.waitOverrides),
+    stepFunctions,
+    sfnUrl: sfnApi.url,
     model,
     functions,
     pollers,
@@ -175,6 +182,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       await Promise.all([...functions.values()].map((f) => f.stop()));
       await emulators.stop();
       await ses.stop();
+      await sfnApi.stop();
     },
   };
 }

@@ -12,6 +12,10 @@ import { demoCatalogLines } from '../datasets/demo-shop.ts';
 import { currentScoreModels, scoreAll } from '../cli/commands/train-scores.ts';
 import { trainScoreModels } from '../functions/domain/score/train-score-models.ts';
 import { SCORE_MODEL_NAMES } from '../schemas/profile.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './config.ts';
+import { campaignStatusCommand, formatCampaignStatus } from '../cli/commands/campaigns.ts';
 
 export async function seedDemo(platform: Platform, config: LocalConfig): Promise<void> {
   console.log('Seeding the synthetic demo shop (seed 7) through the event API…');
@@ -37,6 +41,23 @@ Demo shop: ${r.send.sent} events sent, ${r.send.accepted} accepted; ${counted} c
   for (const p of show) console.log(`${formatProfile(p)}\n`);
   await seedRecommender(platform, config, show[0]?.identities.userIds[0]);
   await seedScores(platform, show[1]?.profileId ?? show[0]?.profileId);
+  await seedCampaign(platform);
+}
+
+/**
+ * One small demo campaign on the demo shop (two subject lines, a 10 % holdout, a frequency
+ * cap), run by the synthesized Campaign state machine; mail lands in aws-ses-v2-local.
+ */
+async function seedCampaign(platform: Platform): Promise<void> {
+  const file = join(REPO_ROOT, 'examples', 'campaigns', 'demo-spring-sale.json');
+  const input = readFileSync(file, 'utf8');
+  const sm = platform.stepFunctions.find('Campaign');
+  const id = (JSON.parse(input) as { id: string }).id;
+  console.log(`Running the demo campaign ${id} (examples/campaigns/demo-spring-sale.json) through the Campaign state machine…`);
+  const e = await platform.stepFunctions.start(sm.arn, input, id).done;
+  const status = await campaignStatusCommand(id, { services: platform.services, table: platform.resource('start-campaign', 'CAMPAIGNS_TABLE_NAME'), profilesTable: platform.resource('tag-profiles', 'PROFILES_TABLE_NAME') });
+  console.log(`${formatCampaignStatus({ ...status, execution: { status: e.status, ...(e.error ? { error: e.error, cause: e.cause } : {}) } }).text}
+  mail: ${platform.ses.url}/ (web view), ${platform.ses.url}/store (JSON); ${e.transitions} state transitions\n`);
 }
 
 /**

@@ -19,7 +19,10 @@ import { startPlatform, type Platform } from './platform.ts';
 import { seedDemo } from './seed.ts';
 
 const args = new Set(process.argv.slice(2));
-const PORTS = { api: 3100, dynamodb: 4567, kinesis: 4568, s3: 4569 };
+const PORTS = { api: 3100, sfn: 3101, ses: 3102, dynamodb: 4567, kinesis: 4568, s3: 4569 };
+
+/** `Campaign`, `Rescore`, … → local ARN (logical ids end in an 8-hex hash CDK adds). */
+const stateMachineArns = (p: Platform) => Object.fromEntries(p.model.stateMachines.map((s) => [s.logicalId.replace(/[0-9A-F]{8}$/, '').replace(/^(Campaigns|Score)/, ''), s.arn]));
 
 async function ensureSource(platform: Platform): Promise<{ writeKey: string; sourceId: string }> {
   // The demo source's key is kept in .sightline/local.json (git-ignored) so the CLI can use it
@@ -47,7 +50,7 @@ async function main() {
   const platform = await startPlatform({ dataDir, ports: PORTS, adminToken });
   const { writeKey, sourceId } = await ensureSource(platform);
   const resources = Object.fromEntries(platform.model.functions.flatMap((f) => Object.entries(f.environment).filter(([k]) => /_(TABLE_NAME|STREAM_NAME|BUCKET)$/.test(k))));
-  const config: LocalConfig = { apiUrl: platform.apiUrl, writeKey, sourceId, endpoints: { dynamodb: platform.emulators.dynamodb, kinesis: platform.emulators.kinesis, s3: platform.emulators.s3 }, resources, adminToken };
+  const config: LocalConfig = { apiUrl: platform.apiUrl, writeKey, sourceId, endpoints: { dynamodb: platform.emulators.dynamodb, kinesis: platform.emulators.kinesis, s3: platform.emulators.s3, ses: platform.ses.url, sfn: platform.sfnUrl }, resources, adminToken, stateMachines: stateMachineArns(platform) };
   writeLocalConfig(config);
 
   let stopping = false;

@@ -89,7 +89,7 @@ export class LocalStepFunctions {
     return sm;
   }
 
-  start(stateMachineArn: string, input: string, name = randomUUID(), waitOverrides = this.waitOverrides): LocalExecution {
+  start(stateMachineArn: string, input: string, name: string = randomUUID(), waitOverrides = this.waitOverrides): LocalExecution {
     const sm = this.model.stateMachines.find((s) => s.arn === stateMachineArn);
     if (!sm) throw new StateMachineDoesNotExist(stateMachineArn);
     const executionArn = `${sm.arn.replace(':stateMachine:', ':execution:')}:${name}`;
