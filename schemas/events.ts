@@ -23,18 +23,45 @@ export const EVENT_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'ali
 export type EventType = (typeof EVENT_TYPES)[number];
 
 const ISO_DATE_TIME =
-  /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}(:?\d{2})?)?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?$/;
+
+/**
+ * The latest instant a timestamp may name: the end of year 9999. Beyond it `toISOString()`
+ * writes expanded years (`+275443-10-25…`) that neither sort nor parse as ISO 8601, and no
+ * event of a real client is there. Epoch milliseconds must be below it too.
+ */
+export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+const daysInMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/**
+ * Whether an ISO 8601 string names a real calendar instant. The fields are checked, not left
+ * to `Date.parse`, which rolls impossible dates over (`2024-02-30` → 2024-03-01).
+ */
+export function isCalendarTimestamp(v: string): boolean {
+  const m = ISO_DATE_TIME.exec(v);
+  if (!m) return false;
+  const [, y, mo, d, h, mi, sec, oh, om] = m.map((x) => (x === undefined ? undefined : Number(x)));
+  if (y! < 1 || mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth(y!, mo!)) return false;
+  if (h !== undefined && (h > 23 || mi! > 59 || (sec ?? 0) > 59)) return false;
+  if (oh !== undefined && (oh > 23 || (om ?? 0) > 59)) return false;
+  const ms = Date.parse(v.replace(' ', 'T'));
+  return Number.isFinite(ms) && ms <= MAX_TIMESTAMP_MS;
+}
+
+/**
+ * ISO 4217 codes in use, as the runtime's ICU knows them (Node 24: 162 codes; funds, metals
+ * and the test and no-currency codes XTS/XXX are not among them). Upper case.
+ */
+const CURRENCY_CODES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+export const isCurrencyCode = (code: string): boolean => CURRENCY_CODES.has(code);
 
 /** A timestamp as SDKs send it; parsed to a Date that must be a real instant. */
 export const timestampSchema = z
   .union([z.string(), z.number()])
   .refine(
-    (v) => {
-      if (typeof v === 'number') return Number.isFinite(v) && v > 0 && v < 8.64e15;
-      if (!ISO_DATE_TIME.test(v)) return false;
-      return !Number.isNaN(Date.parse(v.replace(' ', 'T')));
-    },
-    { message: 'must be an ISO 8601 date-time (e.g. 2024-05-01T12:00:00.000Z) or epoch milliseconds' },
+    (v) => (typeof v === 'number' ? Number.isFinite(v) && v > 0 && v <= MAX_TIMESTAMP_MS : isCalendarTimestamp(v)),
+    { message: 'must be an ISO 8601 date-time (e.g. 2024-05-01T12:00:00.000Z) or epoch milliseconds, a real calendar date no later than 9999-12-31' },
   );
 
 export function parseTimestamp(v: string | number): Date {
@@ -68,6 +95,29 @@ export const identifyEventSchema = z
   .looseObject({ type: z.literal('identify'), ...common, traits: objectSchema.optional() })
   .refine(needsAPerson, personIssue);
 
+/**
+ * A JSON number too large for a double (`1e309`) parses as Infinity and is written to the raw
+ * stream as `null`: after Collect, nobody could tell it from "not sent". So money fields that
+ * overflowed are refused here, where the request is still at hand; every other money rule
+ * (range, sign, currency) is Clean's, with a reason kept in the failed-events store.
+ */
+const MONEY_FIELDS = ['revenue', 'total', 'value', 'price', 'discount', 'tax', 'shipping', 'subtotal', 'quantity'];
+function refineFiniteMoney(properties: Record<string, unknown> | undefined, ctx: z.RefinementCtx): void {
+  if (!properties) return;
+  const check = (holder: Record<string, unknown>, path: (string | number)[]) => {
+    for (const k of MONEY_FIELDS) {
+      const v = holder[k];
+      if (typeof v === 'number' && !Number.isFinite(v)) ctx.addIssue({ code: 'custom', message: 'must be a finite number', path: [...path, k] });
+    }
+  };
+  check(properties, ['properties']);
+  if (Array.isArray(properties.products)) {
+    properties.products.forEach((p, i) => {
+      if (p && typeof p === 'object') check(p as Record<string, unknown>, ['properties', 'products', i]);
+    });
+  }
+}
+
 export const trackEventSchema = z
   .looseObject({
     type: z.literal('track'),
@@ -75,7 +125,8 @@ export const trackEventSchema = z
     event: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
     properties: objectSchema.optional(),
   })
-  .refine(needsAPerson, personIssue);
+  .refine(needsAPerson, personIssue)
+  .superRefine((e, ctx) => refineFiniteMoney(e.properties, ctx));
 
 export const pageEventSchema = z
   .looseObject({

@@ -13,6 +13,22 @@ import { z } from 'zod';
 
 export const PROFILE_SCHEMA_VERSION = 1;
 
+/**
+ * The numbers a profile or scores item can hold, as the DynamoDB SDK writes them: finite;
+ * at most 2^53 − 1 in magnitude (lib-dynamodb refuses larger numbers it cannot write
+ * exactly, although DynamoDB itself goes to 1e126); and 0 or at least 1e-130 in magnitude
+ * (DynamoDB's "Number underflow"). Every number the domain writes is kept inside it.
+ */
+export const MAX_STORED_NUMBER = Number.MAX_SAFE_INTEGER;
+export const MIN_STORED_MAGNITUDE = 1e-130;
+export const isStorableNumber = (n: number): boolean => Number.isFinite(n) && Math.abs(n) <= MAX_STORED_NUMBER && (n === 0 || Math.abs(n) >= MIN_STORED_MAGNITUDE);
+/** The nearest storable number: non-finite → 0 (NaN) or ±MAX_STORED_NUMBER, tiny → 0. */
+export function toStorableNumber(n: number): number {
+  if (Number.isNaN(n)) return 0;
+  if (Math.abs(n) > MAX_STORED_NUMBER) return Math.sign(n) * MAX_STORED_NUMBER;
+  return Math.abs(n) < MIN_STORED_MAGNITUDE ? 0 : n;
+}
+
 export const monthStatSchema = z.object({ orders: z.number(), revenue: z.number() });
 
 /**
@@ -57,7 +73,15 @@ export const aggregatesSchema = z.object({
   categories: z.record(z.string(), z.number()).default({}),
   /** channel (email, web, mobile, …) → events seen. */
   channels: z.record(z.string(), z.number()).default({}),
+  /**
+   * The profile's primary currency: the first currency an order of it named (kept through
+   * merges by the survivor). `revenue`, `returnedValue` and the months' revenue are sums in
+   * it — orders that name no currency count as being in it — so the tag rules and scores
+   * never add two currencies. (Before revenueByCurrency, v1 profiles kept the latest here.)
+   */
   currency: z.string().optional(),
+  /** ISO 4217 code → revenue of the Order Completed events that named it. Additive in v1. */
+  revenueByCurrency: z.record(z.string(), z.number()).default({}),
 });
 export type Aggregates = z.infer<typeof aggregatesSchema>;
 
@@ -105,6 +129,19 @@ export const storedScoreCompactSchema = storedScoreSchema.omit({ contributions: 
 export const storedScoresItemSchema = scoresItemSchema.extend({ scores: z.record(z.string(), storedScoreCompactSchema) });
 export type StoredScoresItem = z.infer<typeof storedScoresItemSchema>;
 
+/**
+ * Which events a profile has applied, bounded (domain/profiles/profile.ts):
+ * - `buckets`: one string per receive hour, `<hour base 36>.<newest event time in it, ms
+ *   base 36>.<8-character base64url sha256(messageId) prefixes, concatenated>`: one
+ *   string rather than a list or map of them, because DynamoDB bills every element and name.
+ * - `seal`: the newest event time (epoch ms) of any applied event whose hash was forgotten.
+ */
+export const dedupStateSchema = z.object({
+  buckets: z.array(z.string()).default([]),
+  seal: z.number().optional(),
+});
+export type DedupState = z.infer<typeof dedupStateSchema>;
+
 export const tagValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 export const tagsSchema = z.record(z.string(), tagValueSchema);
 export type Tags = z.infer<typeof tagsSchema>;
@@ -131,8 +168,13 @@ export const profileSchema = z.object({
   scores: z.record(z.string(), storedScoreSchema).optional(),
   campaignContact: campaignContactSchema.optional(),
   timezone: z.string().optional(),
-  /** Short hashes of the last message ids applied: makes re-delivery a no-op (see domain/profiles/profile.ts). */
+  /**
+   * v1's de-duplication list (`<12 hex of sha256(messageId)>:<receive hour, base 36>`): still
+   * read, folded into `dedup` at the next write and then written empty.
+   */
   applied: z.array(z.string()).default([]),
+  /** De-duplication state (domain/profiles/profile.ts, which states the guarantee). Additive in v1. */
+  dedup: dedupStateSchema.optional(),
   /** Profiles this one absorbed in merges (makes a retried merge a no-op). */
   absorbed: z.array(z.string()).default([]),
   /** Set when this profile was merged into another: readers and writers follow it. */

@@ -9,22 +9,63 @@
  *   Lambda, the local platform and tests.
  * - Timestamps follow Segment's clock-skew rule: without an explicit `timestamp`,
  *   timestamp = receivedAt − (sentAt − originalTimestamp), so a device with a wrong clock
- *   still lands its events at the right instant. Everything is stored as UTC ISO 8601.
+ *   still lands its events at the right instant. An explicit `timestamp` more than
+ *   MAX_AHEAD_MS ahead of receipt is a wrong clock too: corrected the same way from `sentAt`
+ *   when the event has one, refused (`invalid_timestamp`) when it has not, and so is any
+ *   result still ahead of receipt (an event timed after it was sent). Impossible calendar
+ *   dates (`2024-02-30`) and years past 9999 are refused by the schema, never rolled over.
+ *   Everything is stored as UTC ISO 8601 with a four-digit year, so instants also sort as text.
  * - Money: numeric strings are coerced ("12.50" → 12.5), a value that is not a finite
- *   number is a schema violation naming the field; currency codes are upper-cased ISO 4217.
+ *   number is a schema violation naming the field. Amounts are bounded (MAX_AMOUNT,
+ *   MAX_QUANTITY: `out_of_range`) so that a profile's sums stay finite and storable; an
+ *   Order Completed with negative revenue is refused (`negative_revenue`: refunds are
+ *   Order Refunded); currency codes are upper-cased and must be ISO 4217 codes in use
+ *   (`invalid_currency`).
+ * - Content that could never be stored is refused here with a reason instead of failing
+ *   Tag's write forever (and reaching the on-failure destination without one): keys that
+ *   name JavaScript's object machinery (`__proto__`, `constructor`, `prototype`) anywhere in
+ *   the event (`reserved_key`: a spread or assignment turns `__proto__` into a prototype,
+ *   and the DynamoDB marshaller takes an own `constructor` for a class instance and throws),
+ *   and numbers in traits outside DynamoDB's range as the SDK writes it (`out_of_range`).
  * - The PII policy runs before anything leaves this module, so no later stage sees a field
  *   the policy drops.
  */
 import { createHash } from 'node:crypto';
-import { rawEnvelopeSchema, segmentEventSchema, parseTimestamp } from '../../../schemas/events.ts';
+import { rawEnvelopeSchema, segmentEventSchema, parseTimestamp, MAX_TIMESTAMP_MS, isCalendarTimestamp, isCurrencyCode } from '../../../schemas/events.ts';
 import type { CleanEvent, CleanProduct } from '../../../schemas/clean-event.ts';
 import type { FailureReason } from '../../../schemas/failed-event.ts';
 import { DEFAULT_PII_POLICY, type PiiPolicy } from '../../../schemas/pii-policy.ts';
+import { isStorableNumber } from '../../../schemas/profile.ts';
+
+type InvalidReason = Extract<
+  FailureReason,
+  'schema_violation' | 'unsupported_version' | 'reserved_key' | 'out_of_range' | 'invalid_timestamp' | 'invalid_currency' | 'negative_revenue'
+>;
 
 export type CleanResult =
   | { kind: 'clean'; event: CleanEvent }
   | { kind: 'filtered'; reason: Extract<FailureReason, 'bot_traffic' | 'test_traffic'>; detail: string; messageId: string }
-  | { kind: 'invalid'; reason: Extract<FailureReason, 'schema_violation' | 'unsupported_version'>; detail: string; messageId?: string };
+  | { kind: 'invalid'; reason: InvalidReason; detail: string; messageId?: string };
+
+/**
+ * How far ahead of its receipt an event may say it happened: device clocks drift by
+ * seconds to minutes; an event hours ahead would make its person look active "in the future"
+ * and, with the event clock, re-tag them as of a time that has not come.
+ */
+export const MAX_AHEAD_MS = 10 * 60_000;
+/**
+ * Largest order amount (revenue, total, price, discount) in any currency: a trillion units
+ * is beyond any real order even in currencies of small units (VND, IDR), and keeps a
+ * lifetime of sums far below 2^53, the largest number the DynamoDB SDK writes exactly.
+ */
+export const MAX_AMOUNT = 1e12;
+export const MAX_QUANTITY = 1e6;
+/** Keys that are JavaScript's object machinery rather than data (see the module comment). */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** DynamoDB nests documents at most 32 levels; traits sit two levels down in a profile item. */
+const MAX_TRAITS_DEPTH = 24;
+/** 0001-01-01T00:00:00Z: `toISOString()` writes earlier years with a sign. */
+const MIN_TIMESTAMP_MS = -62_135_596_800_000;
 
 export interface CleanOptions {
   policy?: PiiPolicy;
@@ -56,9 +97,36 @@ const ORDER_EVENTS = new Set(['Order Completed', 'Order Refunded', 'Order Cancel
 const BOT_UA = /bot\b|crawler|spider|crawling|slurp|headlesschrome|phantomjs|lighthouse|pingdom|uptimerobot|python-requests|curl\//i;
 
 class FieldError extends Error {
-  constructor(readonly field: string, rule: string) {
+  constructor(readonly field: string, rule: string, readonly reason: InvalidReason = 'schema_violation') {
     super(`${field}: ${rule}`);
   }
+}
+
+/**
+ * The first part of `value` that could never be stored, or undefined. Iterative (an
+ * explicit stack), so depth is no risk here; `numbers` also checks numbers against
+ * DynamoDB's range (only for what a profile stores whole: traits).
+ */
+function unstorable(value: unknown, root: string, opts: { numbers: boolean; maxDepth: number }): FieldError | undefined {
+  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { v, path, depth } = stack.pop()!;
+    if (typeof v === 'number') {
+      if (opts.numbers && !isStorableNumber(v)) return new FieldError(path, `${v} is outside the range a profile can store (|n| ≤ 2^53 − 1, and 0 or |n| ≥ 1e-130)`, 'out_of_range');
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= opts.maxDepth) return new FieldError(path, `is nested more than ${opts.maxDepth} levels deep`, 'schema_violation');
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push({ v: x, path: `${path}[${i}]`, depth: depth + 1 }));
+      continue;
+    }
+    for (const k of Object.keys(v)) {
+      if (RESERVED_KEYS.has(k.trim())) return new FieldError(`${path}.${k}`, 'is a reserved key (__proto__, constructor and prototype cannot be stored)', 'reserved_key');
+      stack.push({ v: (v as Record<string, unknown>)[k], path: `${path}.${k}`, depth: depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 export function normaliseEmail(email: string): string {
@@ -112,15 +180,21 @@ export function toNumber(value: unknown, field: string, fallback?: number): numb
   return n;
 }
 
+/** A number within ±max; amounts are kept to 6 decimals, so no sum of them underflows DynamoDB. */
+function bounded(n: number, field: string, max: number): number {
+  if (Math.abs(n) > max) throw new FieldError(field, `must be at most ${max} in magnitude, got ${n}`, 'out_of_range');
+  return Math.round(n * 1e6) / 1e6;
+}
+
 function normaliseEventName(name: string): string {
   const collapsed = name.replace(/\s+/g, ' ').trim();
   return SPEC_BY_KEY.get(collapsed.toLowerCase().replace(/_/g, ' ')) ?? collapsed;
 }
 
 function normaliseCurrency(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const c = value.trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(c)) throw new FieldError('properties.currency', 'must be an ISO 4217 code such as EUR');
+  if (value === undefined || value === null || value === '') return undefined;
+  const c = typeof value === 'string' ? value.trim().toUpperCase() : '';
+  if (!isCurrencyCode(c)) throw new FieldError('properties.currency', `must be an ISO 4217 code in use, such as EUR; got ${JSON.stringify(value).slice(0, 20)}`, 'invalid_currency');
   return c;
 }
 
@@ -141,14 +215,28 @@ function validTimeZone(tz: unknown): string | undefined {
   return ok ? tz : undefined;
 }
 
+/**
+ * The event's instant (see the module comment): the client's time, corrected for its clock's
+ * skew from `sentAt` when it has no explicit `timestamp` or when that is far ahead of receipt.
+ */
 function eventTime(e: Record<string, unknown>, receivedAt: Date): Date {
-  if (e.timestamp !== undefined) return parseTimestamp(e.timestamp as string | number);
-  if (e.originalTimestamp !== undefined && e.sentAt !== undefined) {
-    const skew = parseTimestamp(e.sentAt as string).getTime() - parseTimestamp(e.originalTimestamp as string).getTime();
-    return new Date(receivedAt.getTime() - skew);
+  const limit = receivedAt.getTime() + MAX_AHEAD_MS;
+  const at = (v: unknown) => parseTimestamp(v as string | number).getTime();
+  const deskewed = (client: number) => receivedAt.getTime() - (at(e.sentAt) - client);
+  const client = e.timestamp ?? e.originalTimestamp;
+  let t: number;
+  if (client === undefined) t = receivedAt.getTime();
+  else if (e.sentAt !== undefined && (e.timestamp === undefined || at(client) > limit)) t = deskewed(at(client));
+  else t = at(client);
+  if (t > limit) {
+    const field = e.timestamp !== undefined ? 'timestamp' : 'originalTimestamp';
+    const why = e.sentAt === undefined ? 'and there is no sentAt to correct it from' : 'even after correcting the clock skew from sentAt (the event is timed after it was sent)';
+    throw new FieldError(field, `is more than ${MAX_AHEAD_MS / 60_000} minutes ahead of the time it was received (${receivedAt.toISOString()}) ${why}`, 'invalid_timestamp');
   }
-  if (e.originalTimestamp !== undefined) return parseTimestamp(e.originalTimestamp as string);
-  return receivedAt;
+  if (!(t >= MIN_TIMESTAMP_MS && t <= MAX_TIMESTAMP_MS)) {
+    throw new FieldError('timestamp', 'after correcting the clock skew it falls outside years 0001–9999', 'invalid_timestamp');
+  }
+  return new Date(t);
 }
 
 function channelOf(type: string, name: string | undefined, context: Record<string, unknown>): string | undefined {
@@ -163,31 +251,37 @@ function channelOf(type: string, name: string | undefined, context: Record<strin
   return undefined;
 }
 
-function orderOf(properties: Record<string, unknown>): CleanEvent['order'] {
+function orderOf(name: string, properties: Record<string, unknown>): CleanEvent['order'] {
   const rawProducts = Array.isArray(properties.products) ? properties.products : [];
   const products: CleanProduct[] = rawProducts.map((p, i) => {
     if (!p || typeof p !== 'object') throw new FieldError(`properties.products[${i}]`, 'must be an object');
     const prod = p as Record<string, unknown>;
     const id = prod.product_id ?? prod.sku ?? prod.id;
     if (id === undefined || id === '') throw new FieldError(`properties.products[${i}].product_id`, 'is required');
+    const price = `properties.products[${i}].price`;
+    const quantity = `properties.products[${i}].quantity`;
     return {
       productId: String(id),
       name: typeof prod.name === 'string' ? prod.name : undefined,
       category: typeof prod.category === 'string' && prod.category ? prod.category : undefined,
-      price: toNumber(prod.price, `properties.products[${i}].price`, 0),
-      quantity: toNumber(prod.quantity, `properties.products[${i}].quantity`, 1),
+      price: bounded(toNumber(prod.price, price, 0), price, MAX_AMOUNT),
+      quantity: bounded(toNumber(prod.quantity, quantity, 1), quantity, MAX_QUANTITY),
     };
   });
   const sum = products.reduce((s, p) => s + p.price * p.quantity, 0);
-  const revenue = toNumber(properties.revenue ?? properties.total, 'properties.revenue', Math.round(sum * 100) / 100);
-  const discount = properties.discount === undefined ? undefined : toNumber(properties.discount, 'properties.discount');
+  const revenueField = properties.revenue !== undefined && properties.revenue !== null ? 'properties.revenue' : properties.total !== undefined && properties.total !== null ? 'properties.total' : 'properties.products';
+  const revenue = bounded(toNumber(properties.revenue ?? properties.total, revenueField, Math.round(sum * 100) / 100), revenueField, MAX_AMOUNT);
+  if (name === 'Order Completed' && revenue < 0) {
+    throw new FieldError(revenueField, `is ${revenue}: an Order Completed cannot have negative revenue (send a refund as Order Refunded)`, 'negative_revenue');
+  }
+  const discount = properties.discount === undefined || properties.discount === null ? undefined : bounded(toNumber(properties.discount, 'properties.discount'), 'properties.discount', MAX_AMOUNT);
   return {
     orderId: properties.order_id === undefined ? undefined : String(properties.order_id),
     revenue,
     products,
     discount,
     coupon: typeof properties.coupon === 'string' && properties.coupon ? properties.coupon : undefined,
-    part: properties.part === undefined ? undefined : Math.max(1, Math.trunc(toNumber(properties.part, 'properties.part'))),
+    part: properties.part === undefined ? undefined : Math.max(1, Math.trunc(bounded(toNumber(properties.part, 'properties.part'), 'properties.part', MAX_QUANTITY))),
   };
 }
 
@@ -207,10 +301,17 @@ export function cleanEnvelope(input: unknown, options: CleanOptions = {}): Clean
     return { kind: 'invalid', reason: 'schema_violation', detail: `${i.path.join('.')}: ${i.message}`, messageId: messageIdOf(input) };
   }
   const messageId = env.data.event.messageId;
+  // Before zod and before any copy: a parsed or spread `__proto__` would already be gone.
+  const rawEvent = (input as { event: Record<string, unknown> }).event;
+  const unsafe = unstorable(rawEvent, 'event', { numbers: false, maxDepth: Number.POSITIVE_INFINITY });
+  if (unsafe) return { kind: 'invalid', reason: unsafe.reason, detail: unsafe.message, messageId };
   const parsed = segmentEventSchema.safeParse(env.data.event);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     return { kind: 'invalid', reason: 'schema_violation', detail: `${i.path.join('.')}: ${i.message}`, messageId };
+  }
+  if (!isCalendarTimestamp(env.data.receivedAt)) {
+    return { kind: 'invalid', reason: 'schema_violation', detail: `receivedAt: must be an ISO 8601 instant, got ${JSON.stringify(env.data.receivedAt).slice(0, 40)}`, messageId };
   }
   const e = trimDeep({ ...env.data.event, ...parsed.data }) as Record<string, unknown>;
   const context = (e.context ?? {}) as Record<string, unknown>;
@@ -232,6 +333,9 @@ export function cleanEnvelope(input: unknown, options: CleanOptions = {}): Clean
     if (email !== undefined) traits.email = email;
     const emailHash = email ? hashValue(email, salt) : undefined;
     applyPolicy(e, policy, salt);
+    // What the policy keeps of the traits is stored whole in the profile.
+    const unstorableTrait = unstorable(e.traits, 'traits', { numbers: true, maxDepth: MAX_TRAITS_DEPTH });
+    if (unstorableTrait) throw unstorableTrait;
     const currency = normaliseCurrency(properties.currency);
     const consentPrefs = (context.consent as { categoryPreferences?: Record<string, unknown> } | undefined)?.categoryPreferences;
     const consent = consentPrefs
@@ -252,7 +356,7 @@ export function cleanEnvelope(input: unknown, options: CleanOptions = {}): Clean
       sourceId: env.data.sourceId,
       timezone: validTimeZone(context.timezone),
       currency,
-      order: type === 'track' && name && ORDER_EVENTS.has(name) ? orderOf(properties) : undefined,
+      order: type === 'track' && name && ORDER_EVENTS.has(name) ? orderOf(name, properties) : undefined,
       traits: (e.traits ?? {}) as Record<string, unknown>,
       properties: (e.properties ?? {}) as Record<string, unknown>,
       consent,
@@ -260,7 +364,7 @@ export function cleanEnvelope(input: unknown, options: CleanOptions = {}): Clean
     };
     return { kind: 'clean', event };
   } catch (err) {
-    if (err instanceof FieldError) return { kind: 'invalid', reason: 'schema_violation', detail: err.message, messageId };
+    if (err instanceof FieldError) return { kind: 'invalid', reason: err.reason, detail: err.message, messageId };
     throw err;
   }
 }

@@ -4,21 +4,63 @@
  *
  * Design:
  * - Pure: a profile in, a new profile out. The store decides nothing.
- * - Exactly once in effect under at-least-once delivery: each applied event leaves a short
- *   hash of its messageId in `applied`, written in the same conditional write as its
- *   effect, so a re-delivered event is a no-op. The window is bounded (DEDUP_WINDOW_HOURS
- *   of receive time, at most MAX_APPLIED ids) to keep the item — and so each write's cost
- *   in write units — small; Segment de-duplicates over a similar 24-hour-scale window.
- *   A per-event marker item would cost at least one write unit per event by itself.
  * - Merges are commutative for counters (sums, min/max of instants, unions) so merging A
  *   into B equals merging B into A, and a retried merge is a no-op via `absorbed`.
+ * - Instants are compared as numbers (Date.parse), never as text.
+ * - Sums stay storable: every amount is bounded by Clean (MAX_AMOUNT, MAX_QUANTITY) and
+ *   every sum saturates at MAX_SUM, far inside the numbers DynamoDB and its SDK write.
+ * - Money is never added across currencies (schemas/profile.ts `currency`): each order's
+ *   revenue goes to `revenueByCurrency[its currency]`; `revenue`, `returnedValue` and the
+ *   months' revenue — what the tag rules and scores read — are sums in the profile's primary
+ *   currency, the first one an order named; orders that name no currency count as in it.
+ *
+ * Exactly once in effect, under at-least-once delivery and client re-sends. The guarantee:
+ *   for any number of deliveries of events with one messageId and one event time (Clean's
+ *   `timestamp`), to a profile or to profiles later merged into it, its effects are applied
+ *   at most once, and every delivery is either applied, a recognised duplicate (no effect),
+ *   or refused with reason `outside_dedup_window` into the failed-events store — never
+ *   dropped without a word, whatever the number of events of the person.
+ * How (`dedup`, written in the same conditional write as the effects, so both or neither):
+ * - Each applied event leaves a 48-bit hash of its messageId in the chunk of its receive
+ *   hour; a chunk also records the newest event time among its events.
+ * - Hashes are forgotten a chunk at a time: when received DEDUP_WINDOW_HOURS or more before
+ *   the newest receive hour of the profile, or, oldest applied first, when the profile holds
+ *   more than MAX_REMEMBERED. Forgetting a chunk raises the `seal` to the chunk's newest
+ *   event time, so the seal is at or after the event time of every forgotten event.
+ * - A delivery whose hash is remembered is a duplicate. One that is not remembered and whose
+ *   event time is after the seal cannot have been applied before (it would be remembered,
+ *   or its time would be at or before the seal): it is applied. One that is not remembered
+ *   and at or before the seal might be a forgotten one: it is refused, with its reason.
+ * - So the state is bounded (MAX_REMEMBERED × 8 characters plus ~14 per chunk: about 300
+ *   bytes for a person with 30 events in two days) and the guarantee does not depend
+ *   on a person being quiet; what a busy person pays is that an event arriving after later
+ *   events have been forgotten (a backfill, a device that was offline for days) is refused
+ *   rather than counted, and can be replayed to a person whose seal it is after.
+ * - "One event time" holds for every re-delivery through the pipeline (the clean event is
+ *   the same) and for client re-sends of events timed by the client (`timestamp`, or
+ *   `originalTimestamp` without `sentAt`). An event timed by its receipt or by the
+ *   clock-skew rule gets a slightly different time when re-sent; such a re-send is still
+ *   recognised by its hash within DEDUP_WINDOW_HOURS of the first receipt (Segment's own
+ *   de-duplication window is about a day).
+ * - A hash collision (2^-48 per pair) would make a new event look like a duplicate: at
+ *   MAX_REMEMBERED hashes, about one event in 10^11.
+ * - v1 profiles' `applied` list is read as chunks whose newest event time is the profile's
+ *   `lastSeen` (no later event was applied), and written empty from then on.
+ * A per-event marker item would cost at least one write unit per event by itself; this
+ * state rides in the profile write that carries the effects.
  */
 import { createHash } from 'node:crypto';
 import type { CleanEvent } from '../../../schemas/clean-event.ts';
-import { PROFILE_SCHEMA_VERSION, type Aggregates, type CampaignContact, type Profile } from '../../../schemas/profile.ts';
+import { PROFILE_SCHEMA_VERSION, isStorableNumber, type Aggregates, type CampaignContact, type DedupState, type Profile } from '../../../schemas/profile.ts';
 
 export const DEDUP_WINDOW_HOURS = 48;
-export const MAX_APPLIED = 2000;
+/** Hashes a profile remembers at most (16 KB of them; v1 kept as many, at 18 bytes each). */
+export const MAX_REMEMBERED = 2000;
+/** Hashes per chunk: small enough that forgetting the oldest chunk raises the seal little. */
+const CHUNK = 128;
+const HASH_CHARS = 8;
+/** Saturation of every sum: far below 2^53 (the SDK's limit), so cents still add up near it. */
+export const MAX_SUM = 1e13;
 const MAX_MONTHS = 36;
 const MAX_CATEGORIES = 20;
 const HOUR = 3_600_000;
@@ -35,6 +77,7 @@ export function emptyAggregates(): Aggregates {
     months: {},
     categories: {},
     channels: {},
+    revenueByCurrency: {},
   };
 }
 
@@ -55,25 +98,140 @@ export function newProfile(profileId: string, now: string): Profile {
   };
 }
 
-/** `applied` entries are `<12 hex of sha256(messageId)>:<receive hour, base 36>`. */
+/** v1 `applied` entries are `<12 hex of sha256(messageId)>:<receive hour, base 36>`. */
 export function appliedKey(messageId: string): string {
   return createHash('sha256').update(messageId).digest('hex').slice(0, 12);
 }
 
-export function hasApplied(p: Profile, messageId: string): boolean {
-  const k = appliedKey(messageId);
-  return p.applied.some((e) => e.startsWith(k));
+/** The same 48 bits as appliedKey, in 8 base64url characters. */
+export function dedupHash(messageId: string): string {
+  return createHash('sha256').update(messageId).digest().subarray(0, 6).toString('base64url');
 }
 
-function pruneApplied(entries: string[]): string[] {
-  const hourOf = (e: string) => parseInt(e.slice(13), 36);
-  const newest = entries.reduce((m, e) => Math.max(m, hourOf(e)), 0);
-  return entries.filter((e) => hourOf(e) > newest - DEDUP_WINDOW_HOURS).slice(-MAX_APPLIED);
+interface Chunk {
+  hour: number;
+  /** Newest event time (epoch ms) of the chunk's events. */
+  newest: number;
+  hashes: string;
+}
+interface Remembered {
+  chunks: Chunk[];
+  set: Set<string>;
+  seal?: number;
+}
+
+const parsed = new WeakMap<object, Remembered>();
+
+function hashesOf(c: Chunk): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + HASH_CHARS <= c.hashes.length; i += HASH_CHARS) out.push(c.hashes.slice(i, i + HASH_CHARS));
+  return out;
+}
+
+function parseChunk(s: string): Chunk {
+  const [hour, newest, hashes = ''] = s.split('.');
+  return { hour: parseInt(hour, 36), newest: parseInt(newest, 36), hashes };
+}
+const formatChunk = (c: Chunk) => `${c.hour.toString(36)}.${c.newest.toString(36)}.${c.hashes}`;
+
+/** What a profile remembers: its `dedup`, plus a v1 `applied` list folded in. */
+function remembered(p: Profile): Remembered {
+  const key = p.dedup ?? p.applied;
+  const cached = parsed.get(key);
+  if (cached && p.applied.length === 0) return cached;
+  const chunks = (p.dedup?.buckets ?? []).map(parseChunk);
+  if (p.applied.length > 0) {
+    const lastSeen = p.aggregates.lastSeen ? Date.parse(p.aggregates.lastSeen) : 0;
+    const byHour = new Map<number, string>();
+    for (const e of p.applied) {
+      const hour = parseInt(e.slice(13), 36);
+      byHour.set(hour, (byHour.get(hour) ?? '') + Buffer.from(e.slice(0, 12), 'hex').toString('base64url'));
+    }
+    for (const [hour, hashes] of [...byHour].sort((a, b) => a[0] - b[0])) chunks.unshift({ hour, newest: lastSeen, hashes });
+  }
+  const r: Remembered = { chunks, set: new Set(chunks.flatMap(hashesOf)), seal: p.dedup?.seal };
+  if (p.applied.length === 0) parsed.set(key, r);
+  return r;
+}
+
+function serialise(r: Remembered): DedupState {
+  const state: DedupState = { buckets: r.chunks.map(formatChunk), ...(r.seal !== undefined ? { seal: r.seal } : {}) };
+  parsed.set(state, r);
+  return state;
+}
+
+/** Forgets chunks out of the window, then the oldest applied beyond MAX_REMEMBERED, raising the seal over them. */
+function forget(r: Remembered): Remembered {
+  const newestHour = r.chunks.reduce((m, c) => Math.max(m, c.hour), -Infinity);
+  let seal = r.seal;
+  const sealOver = (c: Chunk) => {
+    seal = seal === undefined ? c.newest : Math.max(seal, c.newest);
+  };
+  const kept: Chunk[] = [];
+  for (const c of r.chunks) {
+    if (c.hour <= newestHour - DEDUP_WINDOW_HOURS) sealOver(c);
+    else kept.push(c);
+  }
+  let count = kept.reduce((n, c) => n + c.hashes.length / HASH_CHARS, 0);
+  while (count > MAX_REMEMBERED) {
+    const c = kept.shift()!;
+    sealOver(c);
+    count -= c.hashes.length / HASH_CHARS;
+  }
+  if (kept.length === r.chunks.length && seal === r.seal) return r;
+  return { chunks: kept, set: new Set(kept.flatMap(hashesOf)), seal };
+}
+
+export type DedupDecision = 'new' | 'duplicate' | 'outside_window';
+
+/** Whether an event is new to the profile, a duplicate, or undecidable (see the module comment). */
+export function dedupDecision(p: Profile, e: CleanEvent): DedupDecision {
+  const r = remembered(p);
+  if (r.set.has(dedupHash(e.messageId))) return 'duplicate';
+  if (r.seal !== undefined && !(Date.parse(e.timestamp) > r.seal)) return 'outside_window';
+  return 'new';
+}
+
+export function hasApplied(p: Profile, messageId: string): boolean {
+  return remembered(p).set.has(dedupHash(messageId));
+}
+
+/** The seal of a profile (epoch ms), for a refusal's detail. */
+export const dedupSeal = (p: Profile): number | undefined => remembered(p).seal;
+
+function rememberEvent(p: Profile, e: CleanEvent): DedupState {
+  const r = remembered(p);
+  const hash = dedupHash(e.messageId);
+  const hour = Math.floor(Date.parse(e.receivedAt) / HOUR);
+  const t = Date.parse(e.timestamp);
+  const chunks = r.chunks.slice();
+  const last = chunks.at(-1);
+  if (last && last.hour === hour && last.hashes.length < CHUNK * HASH_CHARS) chunks[chunks.length - 1] = { hour, newest: Math.max(last.newest, t), hashes: last.hashes + hash };
+  else chunks.push({ hour, newest: t, hashes: hash });
+  const set = new Set(r.set).add(hash);
+  return serialise(forget({ chunks, set, seal: r.seal }));
+}
+
+function mergeRemembered(a: Profile, b: Profile): DedupState {
+  const ra = remembered(a);
+  const rb = remembered(b);
+  const chunks: Chunk[] = [...ra.chunks];
+  for (const c of rb.chunks) {
+    const fresh = hashesOf(c).filter((h) => !ra.set.has(h)).join('');
+    if (fresh) chunks.push({ ...c, hashes: fresh });
+  }
+  chunks.sort((x, y) => x.hour - y.hour);
+  const seal = ra.seal === undefined ? rb.seal : rb.seal === undefined ? ra.seal : Math.max(ra.seal, rb.seal);
+  return serialise(forget({ chunks, set: new Set([...ra.set, ...rb.set]), seal }));
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
-const minIso = (a?: string, b?: string) => (!a ? b : !b ? a : a < b ? a : b);
-const maxIso = (a?: string, b?: string) => (!a ? b : !b ? a : a > b ? a : b);
+/** A sum that saturates at ±MAX_SUM and never keeps a magnitude too small to store. */
+const add = (a: number, b: number, round = round2) => Math.max(-MAX_SUM, Math.min(MAX_SUM, round(a + b)));
+const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
+const ms = (iso: string) => Date.parse(iso);
+const minIso = (a?: string, b?: string) => (!a ? b : !b ? a : ms(a) <= ms(b) ? a : b);
+const maxIso = (a?: string, b?: string) => (!a ? b : !b ? a : ms(a) >= ms(b) ? a : b);
 const addUnique = (list: string[], v?: string) => (v && !list.includes(v) ? [...list, v] : list);
 
 function topN(map: Record<string, number>, n: number): Record<string, number> {
@@ -88,12 +246,16 @@ function lastMonths(months: Aggregates['months']): Aggregates['months'] {
   return Object.fromEntries(keys.slice(-MAX_MONTHS).map((k) => [k, months[k]]));
 }
 
+/** Whether an amount in `currency` belongs to the primary-currency sums (see the module comment). */
+const inPrimary = (primary: string | undefined, currency: string | undefined) => currency === undefined || primary === undefined || currency === primary;
+
 function applyToAggregates(a: Aggregates, e: CleanEvent): Aggregates {
   const next: Aggregates = {
     ...a,
     months: { ...a.months },
     categories: { ...a.categories },
     channels: { ...a.channels },
+    revenueByCurrency: { ...a.revenueByCurrency },
     events: a.events + 1,
     firstSeen: minIso(a.firstSeen, e.timestamp),
     lastSeen: maxIso(a.lastSeen, e.timestamp),
@@ -102,36 +264,38 @@ function applyToAggregates(a: Aggregates, e: CleanEvent): Aggregates {
   // Part 2.. of an order sent in parts adds revenue and items, not another order.
   const newOrder = (e.order?.part ?? 1) === 1 ? 1 : 0;
   if (e.order && e.event === 'Order Completed') {
+    const primary = a.currency ?? e.currency;
+    const counted = inPrimary(primary, e.currency) ? e.order.revenue : 0;
     const month = e.timestamp.slice(0, 7);
     const m = next.months[month] ?? { orders: 0, revenue: 0 };
-    next.months[month] = { orders: m.orders + newOrder, revenue: round2(m.revenue + e.order.revenue) };
+    next.months[month] = { orders: m.orders + newOrder, revenue: add(m.revenue, counted) };
     next.months = lastMonths(next.months);
     next.orders += newOrder;
-    next.revenue = round2(next.revenue + e.order.revenue);
-    next.items += e.order.products.reduce((s, p) => s + p.quantity, 0);
+    next.revenue = add(next.revenue, counted);
+    if (e.currency) next.revenueByCurrency[e.currency] = add(next.revenueByCurrency[e.currency] ?? 0, e.order.revenue);
+    next.items = add(next.items, e.order.products.reduce((s, p) => s + p.quantity, 0), round6);
     if (newOrder && ((e.order.discount ?? 0) > 0 || e.order.coupon)) next.discountedOrders += 1;
     for (const p of e.order.products) {
-      if (p.category) next.categories[p.category] = (next.categories[p.category] ?? 0) + p.quantity;
+      if (p.category) next.categories[p.category] = add(next.categories[p.category] ?? 0, p.quantity, round6);
     }
     next.categories = topN(next.categories, MAX_CATEGORIES);
     next.firstOrderAt = minIso(a.firstOrderAt, e.timestamp);
     next.lastOrderAt = maxIso(a.lastOrderAt, e.timestamp);
-    if (e.currency) next.currency = e.currency;
+    if (primary) next.currency = primary;
   } else if (e.order && (e.event === 'Order Refunded' || e.event === 'Order Cancelled')) {
     next.returns += newOrder;
-    next.returnedValue = round2(next.returnedValue + Math.abs(e.order.revenue));
+    if (inPrimary(a.currency, e.currency)) next.returnedValue = add(next.returnedValue, Math.abs(e.order.revenue));
   }
   return next;
 }
 
 /**
- * Applies one event. Returns the same object when the event was already applied
- * (so callers can tell a duplicate by identity).
+ * Applies one event. Returns the same object when the event is not applied: a duplicate, or
+ * outside the de-duplication window (callers tell which by dedupDecision).
  */
 export function applyEvent(p: Profile, e: CleanEvent): Profile {
-  if (hasApplied(p, e.messageId)) return p;
-  const hour = Math.floor(Date.parse(e.receivedAt) / HOUR).toString(36);
-  const isNewer = !p.aggregates.lastSeen || e.timestamp >= p.aggregates.lastSeen;
+  if (dedupDecision(p, e) !== 'new') return p;
+  const isNewer = !p.aggregates.lastSeen || ms(e.timestamp) >= ms(p.aggregates.lastSeen);
   const next: Profile = {
     ...p,
     identities: {
@@ -140,7 +304,8 @@ export function applyEvent(p: Profile, e: CleanEvent): Profile {
       emailHashes: addUnique(p.identities.emailHashes, e.emailHash),
     },
     aggregates: applyToAggregates(p.aggregates, e),
-    applied: pruneApplied([...p.applied, `${appliedKey(e.messageId)}:${hour}`]),
+    dedup: rememberEvent(p, e),
+    applied: [],
   };
   if (e.type === 'identify' && Object.keys(e.traits).length > 0) {
     // Newer traits win; an older event only fills traits that are not set yet.
@@ -149,7 +314,7 @@ export function applyEvent(p: Profile, e: CleanEvent): Profile {
   if (e.consent) next.consent = isNewer ? { ...p.consent, ...e.consent } : { ...e.consent, ...p.consent };
   if (e.timezone && (isNewer || !p.timezone)) next.timezone = e.timezone;
   const contact = campaignContactOf(e);
-  if (contact && (!p.campaignContact || contact.at >= p.campaignContact.at)) next.campaignContact = contact;
+  if (contact && (!p.campaignContact || ms(contact.at) >= ms(p.campaignContact.at))) next.campaignContact = contact;
   return next;
 }
 
@@ -163,7 +328,7 @@ export function campaignContactOf(e: CleanEvent): CampaignContact | undefined {
   if (e.type !== 'track' || e.event !== CAMPAIGN_CONTACTED) return undefined;
   const props = e.properties;
   const context: CampaignContact['context'] = {};
-  for (const [k, v] of Object.entries(props)) if (!CONTACT_KEYS.has(k) && (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) context[k] = v;
+  for (const [k, v] of Object.entries(props)) if (!CONTACT_KEYS.has(k) && (typeof v === 'string' || (typeof v === 'number' && isStorableNumber(v)))) context[k] = v;
   const outcome = typeof props.outcome === 'string' ? OUTCOMES[props.outcome.toLowerCase()] : undefined;
   return {
     campaign: typeof props.campaign_id === 'string' && props.campaign_id ? props.campaign_id : 'unknown',
@@ -174,41 +339,51 @@ export function campaignContactOf(e: CleanEvent): CampaignContact | undefined {
   };
 }
 
-function sumMaps(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+function sumMaps(a: Record<string, number>, b: Record<string, number>, round = round2): Record<string, number> {
   const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(b)) out[k] = add(out[k] ?? 0, v, round);
   return out;
 }
 
+/**
+ * `a` absorbs `b`. Primary-currency sums add when both have the same primary currency (or
+ * one has none); otherwise `b` contributes what it holds in `a`'s primary currency plus its
+ * orders that named no currency, and its months add their orders but not their revenue
+ * (months do not record currencies).
+ */
 export function mergeAggregates(a: Aggregates, b: Aggregates): Aggregates {
+  const same = inPrimary(a.currency, b.currency);
+  const bInA = same ? b.revenue : add(b.revenue - (b.revenueByCurrency[b.currency!] ?? 0), b.revenueByCurrency[a.currency!] ?? 0);
   const months = { ...a.months };
   for (const [k, v] of Object.entries(b.months)) {
     const m = months[k] ?? { orders: 0, revenue: 0 };
-    months[k] = { orders: m.orders + v.orders, revenue: round2(m.revenue + v.revenue) };
+    months[k] = { orders: m.orders + v.orders, revenue: same ? add(m.revenue, v.revenue) : m.revenue };
   }
   return {
     events: a.events + b.events,
     orders: a.orders + b.orders,
-    revenue: round2(a.revenue + b.revenue),
-    items: a.items + b.items,
+    revenue: add(a.revenue, bInA),
+    items: add(a.items, b.items, round6),
     discountedOrders: a.discountedOrders + b.discountedOrders,
     returns: a.returns + b.returns,
-    returnedValue: round2(a.returnedValue + b.returnedValue),
+    returnedValue: same ? add(a.returnedValue, b.returnedValue) : a.returnedValue,
     firstSeen: minIso(a.firstSeen, b.firstSeen),
     lastSeen: maxIso(a.lastSeen, b.lastSeen),
     firstOrderAt: minIso(a.firstOrderAt, b.firstOrderAt),
     lastOrderAt: maxIso(a.lastOrderAt, b.lastOrderAt),
     months: lastMonths(months),
-    categories: topN(sumMaps(a.categories, b.categories), MAX_CATEGORIES),
+    categories: topN(sumMaps(a.categories, b.categories, round6), MAX_CATEGORIES),
     channels: sumMaps(a.channels, b.channels),
     currency: a.currency ?? b.currency,
+    revenueByCurrency: sumMaps(a.revenueByCurrency, b.revenueByCurrency),
   };
 }
 
 /** The survivor absorbs the other's history; a no-op if it already did. */
 export function absorb(survivor: Profile, other: Profile): Profile {
   if (survivor.absorbed.includes(other.profileId) || survivor.profileId === other.profileId) return survivor;
-  const survivorNewer = (survivor.aggregates.lastSeen ?? '') >= (other.aggregates.lastSeen ?? '');
+  const seen = (p: Profile) => (p.aggregates.lastSeen ? ms(p.aggregates.lastSeen) : -Infinity);
+  const survivorNewer = seen(survivor) >= seen(other);
   const union = (x: string[], y: string[]) => [...new Set([...x, ...y])];
   return {
     ...survivor,
@@ -221,9 +396,10 @@ export function absorb(survivor: Profile, other: Profile): Profile {
     traits: survivorNewer ? { ...other.traits, ...survivor.traits } : { ...survivor.traits, ...other.traits },
     consent: survivorNewer ? { ...other.consent, ...survivor.consent } : { ...survivor.consent, ...other.consent },
     timezone: survivorNewer ? survivor.timezone ?? other.timezone : other.timezone ?? survivor.timezone,
-    campaignContact: (survivor.campaignContact?.at ?? '') >= (other.campaignContact?.at ?? '') ? survivor.campaignContact : other.campaignContact,
+    campaignContact: !other.campaignContact || (survivor.campaignContact && ms(survivor.campaignContact.at) >= ms(other.campaignContact.at)) ? survivor.campaignContact : other.campaignContact,
     aggregates: mergeAggregates(survivor.aggregates, other.aggregates),
-    applied: pruneApplied(union(survivor.applied, other.applied)),
+    dedup: mergeRemembered(survivor, other),
+    applied: [],
     absorbed: union(union(survivor.absorbed, other.absorbed), [other.profileId]),
   };
 }
@@ -235,7 +411,7 @@ export function absorb(survivor: Profile, other: Profile): Profile {
 export function chooseSurvivor(a: Profile, b: Profile): [survivor: Profile, other: Profile] {
   const known = (p: Profile) => (p.identities.userIds.length > 0 ? 1 : 0);
   if (known(a) !== known(b)) return known(a) > known(b) ? [a, b] : [b, a];
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? [a, b] : [b, a];
+  if (ms(a.createdAt) !== ms(b.createdAt)) return ms(a.createdAt) < ms(b.createdAt) ? [a, b] : [b, a];
   return a.profileId < b.profileId ? [a, b] : [b, a];
 }
 

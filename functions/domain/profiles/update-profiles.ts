@@ -8,16 +8,23 @@
  * - Profile writes are coalesced: one conditional write per touched profile per batch,
  *   guarded by `version` (optimistic concurrency). A lost race throws ConflictError; the
  *   caller re-runs the batch from fresh reads, and events already written are skipped by
- *   the per-profile `applied` guard (functions/domain/profiles/profile.ts).
+ *   the per-profile de-duplication guard (functions/domain/profiles/profile.ts). An event
+ *   that guard cannot decide (`outside_dedup_window`) is kept in the failed-events store with
+ *   its reason once the batch's writes have succeeded, never counted and never dropped.
+ * - Tag time (`clock: 'event'`, historical replays): each profile is tagged as of its own
+ *   newest event time, bounded by the newest receipt of the batch's events for it — never
+ *   another person's event, never a time that has not come when its events arrived.
  * - Merge order makes every crash point safe: (1) the absorbed profile is frozen with
  *   `mergedInto` (conditional on the version read), (2) the survivor is written with the
  *   absorbed history and `absorbed += id`, (3) identities are re-pointed. A reader that
  *   finds a frozen profile not yet absorbed by its survivor finishes step (2) itself.
  */
 import type { CleanEvent } from '../../../schemas/clean-event.ts';
+import type { FailedEvent } from '../../../schemas/failed-event.ts';
 import type { Profile } from '../../../schemas/profile.ts';
 import type { RuleSet } from '../../../schemas/tag-rules.ts';
-import { absorb, applyEvent, canMerge, chooseSurvivor, newProfile } from './profile.ts';
+import type { FailedEventSink } from '../shared/ports.ts';
+import { absorb, applyEvent, canMerge, chooseSurvivor, dedupDecision, dedupSeal, newProfile } from './profile.ts';
 import { identityKeyString, type IdentityKey, type ProfileStore } from './ports.ts';
 import { anonProfileId, lookupKeysOf, userProfileId } from './profile-ids.ts';
 import { forEachLimit } from '../shared/for-each-limit.ts';
@@ -34,13 +41,17 @@ export interface UpdateDeps {
   ruleSet: RuleSet;
   ruleSetId: string;
   now: () => Date;
-  /** 'event': tags as of the newest event time in the batch; 'wall': as of now. */
+  /** 'event': each profile's tags as of its newest event time (bounded by receipt); 'wall': as of now. */
   clock: 'event' | 'wall';
+  /** Where events the de-duplication guard cannot decide are kept (the Tag handler passes its own). */
+  failed?: FailedEventSink;
 }
 
 export interface UpdateReport {
   applied: number;
   duplicates: number;
+  /** Events refused as `outside_dedup_window`, kept in `failed` (a count: the report is logged, the events hold personal data). */
+  refused: number;
   profilesWritten: number;
   merges: number;
   identitiesClaimed: number;
@@ -68,7 +79,7 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
   const nowIso = deps.now().toISOString();
   const entries = new Map<string, Entry>();
   const repoints: { key: IdentityKey; from: string; to: string }[] = [];
-  const report: UpdateReport = { applied: 0, duplicates: 0, profilesWritten: 0, merges: 0, identitiesClaimed: 0, profileIds: [] };
+  const report: UpdateReport = { applied: 0, duplicates: 0, refused: 0, profilesWritten: 0, merges: 0, identitiesClaimed: 0, profileIds: [] };
   const touched = new Set<string>();
 
   // Reads first, batched: every identity link and every profile the batch may touch.
@@ -208,26 +219,45 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
     }
     return target;
   }
-  let newestEvent = '';
+  /** Newest receipt (epoch ms) of the batch's events per profile they resolved to. */
+  const receipts = new Map<string, number>();
+  const refused: FailedEvent[] = [];
   for (const e of events) {
     const entry = await resolve(e);
-    touched.add(entry.profile.profileId);
-    const next = applyEvent(entry.profile, e);
-    if (next === entry.profile) {
+    const id = entry.profile.profileId;
+    touched.add(id);
+    receipts.set(id, Math.max(receipts.get(id) ?? -Infinity, Date.parse(e.receivedAt)));
+    const decision = dedupDecision(entry.profile, e);
+    if (decision === 'duplicate') {
       report.duplicates += 1;
       continue;
     }
-    entry.profile = next;
+    if (decision === 'outside_window') {
+      const seal = new Date(dedupSeal(entry.profile)!).toISOString();
+      const detail = `timestamp ${e.timestamp} is not after ${seal}, the newest event time of profile ${id} whose message ids it no longer remembers (${e.messageId} may be one of them): counting it could count it twice`;
+      refused.push({ v: 1, stage: 'tag', reason: 'outside_dedup_window', detail, at: nowIso, messageId: e.messageId, sourceId: e.sourceId, payload: e });
+      continue;
+    }
+    entry.profile = applyEvent(entry.profile, e);
     entry.dirty = true;
     report.applied += 1;
-    if (e.timestamp > newestEvent) newestEvent = e.timestamp;
   }
 
-  const asOf = deps.clock === 'event' && newestEvent ? new Date(newestEvent) : deps.now();
+  /** The instant a live profile's tags are evaluated as of (see the module comment). */
+  const asOfFor = (p: Profile): Date => {
+    if (deps.clock !== 'event') return deps.now();
+    // Its own receipts and those of profiles it absorbed in this batch.
+    let bound = -Infinity;
+    for (const [id, at] of receipts) if (id === p.profileId || entries.get(id)?.profile.mergedInto === p.profileId) bound = Math.max(bound, at);
+    if (!Number.isFinite(bound)) bound = deps.now().getTime();
+    const lastSeen = p.aggregates.lastSeen ? Date.parse(p.aggregates.lastSeen) : NaN;
+    return new Date(Number.isFinite(lastSeen) ? Math.min(lastSeen, bound) : bound);
+  };
   const dirty = [...entries.values()].filter((x) => x.dirty);
   const save = async (entry: Entry) => {
     const p = entry.profile;
-    const toSave: Profile = p.mergedInto
+    const asOf = p.mergedInto ? undefined : asOfFor(p);
+    const toSave: Profile = !asOf
       ? { ...p, version: entry.loadedVersion + 1, updatedAt: nowIso }
       : {
           ...p,
@@ -248,6 +278,9 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
   await forEachLimit(dirty.filter((x) => x.profile.mergedInto), WRITE_CONCURRENCY, save);
   await forEachLimit(dirty.filter((x) => !x.profile.mergedInto), WRITE_CONCURRENCY, save);
   await forEachLimit(repoints, WRITE_CONCURRENCY, (r) => store.repointIdentity(r.key, r.from, r.to));
+  // After the writes: an attempt that loses a race is re-run, and refuses again from fresh reads.
+  if (refused.length > 0) await deps.failed?.put(refused);
+  report.refused = refused.length;
   // A profile absorbed later in the batch is announced as the profile that absorbed it.
   report.profileIds = [...new Set([...touched].map((id) => entries.get(id)?.profile.mergedInto ?? id))];
   return report;

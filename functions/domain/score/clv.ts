@@ -25,7 +25,7 @@
  * - Value: expected spend over the horizon = E[Y(h)] × E[M]; no discounting (horizons here
  *   are a year or less). Customers with x = 0 get the population mean spend pγ / (q − 1).
  */
-import { hyp2f1, logBeta, logGamma, nelderMead } from './math.ts';
+import { hyp2f1, logBeta, logGamma, nelderMead, scaledHyp2f1 } from './math.ts';
 
 export interface BgnbdParameters { r: number; alpha: number; a: number; b: number }
 export interface GammaGammaParameters { p: number; q: number; gamma: number }
@@ -68,8 +68,9 @@ export function bgnbdProbabilityAlive({ r, alpha, a, b }: BgnbdParameters, x: nu
 export function bgnbdConditionalExpectedPurchases(params: BgnbdParameters, t: number, x: number, tx: number, T: number): number {
   const { r, alpha, a, b } = params;
   const z = t / (alpha + T + t);
-  const ratio = Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t)));
-  const numerator = ((a + b + x - 1) / (a - 1)) * (1 - ratio * hyp2f1(r + x, b + x, a + b + x - 1, z));
+  // ratio · 2F1 in logs (math.ts scaledHyp2f1): for large x one factor overflows, the other underflows.
+  const logRatio = (r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t));
+  const numerator = ((a + b + x - 1) / (a - 1)) * (1 - scaledHyp2f1(r + x, b + x, a + b + x - 1, z, logRatio));
   return numerator * bgnbdProbabilityAlive(params, x, tx, T);
 }
 

@@ -6,6 +6,9 @@
  * - `logGamma`: Lanczos (g = 7, 9 coefficients), about 15 significant digits for x > 0.
  * - `hyp2f1`: the Gauss series, fine for the |z| < 1 arguments BG/NBD produces (z is
  *   t / (alpha + T + t) or t / (alpha + t)); it stops when a term no longer changes the sum.
+ *   `scaledHyp2f1` is e^s · 2F1 summed in logs: for a heavy buyer (x in the hundreds) BG/NBD
+ *   multiplies a 2F1 that overflows to Infinity by a power that underflows to 0, and
+ *   Infinity × 0 is the NaN that kept those profiles unscored.
  * - `nelderMead`: the textbook simplex (reflection 1, expansion 2, contraction ½, shrink ½),
  *   enough for the 3- and 4-parameter likelihoods here, fitted on log parameters.
  * - `solveSpd`: Cholesky solve for the Newton steps of logistic regression.
@@ -45,6 +48,29 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
     sum = next;
   }
   return sum;
+}
+
+/**
+ * e^logScale · 2F1(a, b; c; z) for |z| < 1, without overflow in between: the series is summed
+ * as logarithms when its terms are all positive (a, b, c > 0 and 0 ≤ z < 1, BG/NBD's case),
+ * and falls back to the plain series otherwise.
+ */
+export function scaledHyp2f1(a: number, b: number, c: number, z: number, logScale: number): number {
+  if (!(Math.abs(z) < 1)) throw new RangeError(`hyp2f1 needs |z| < 1, got ${z}`);
+  if (!(a > 0 && b > 0 && c > 0 && z >= 0)) return Math.exp(logScale) * hyp2f1(a, b, c, z);
+  if (z === 0) return Math.exp(logScale);
+  const logZ = Math.log(z);
+  let logTerm = 0;
+  let logSum = 0;
+  for (let n = 0; n < 1_000_000; n++) {
+    const logFactor = Math.log(a + n) + Math.log(b + n) - Math.log(c + n) - Math.log(n + 1) + logZ;
+    logTerm += logFactor;
+    logSum = logTerm > logSum ? logTerm + Math.log1p(Math.exp(logSum - logTerm)) : logSum + Math.log1p(Math.exp(logTerm - logSum));
+    // Terms shrinking and 37 orders of magnitude below the sum: nothing more to add.
+    if (logFactor < 0 && logTerm < logSum - 85) return Math.exp(logScale + logSum);
+  }
+  // Not converged (parameters in the millions): no value rather than a wrong one.
+  return Number.NaN;
 }
 
 export interface NelderMeadOptions {

@@ -10,8 +10,12 @@
  *   context of their latest campaign contact; a profile without an `age` trait is not scored
  *   for it (its features would mostly be fills).
  * - Every stored score keeps its contributions and the top three as readable text.
+ * - Every number stored is one DynamoDB can hold (schemas/profile.ts isStorableNumber): a
+ *   probability of 1e-140 is stored as 0 (DynamoDB's "Number underflow" below 1e-130), a
+ *   magnitude past 2^53 saturates, and a model whose value is not finite for a profile
+ *   leaves that profile's previous score in place rather than failing the whole write.
  */
-import type { Aggregates, CampaignContact, Profile, StoredScore } from '../../../schemas/profile.ts';
+import { toStorableNumber, type Aggregates, type CampaignContact, type Profile, type StoredScore } from '../../../schemas/profile.ts';
 import type { ModelArtifact } from './artifact.ts';
 import { statsFromFeatures } from './clv.ts';
 import type { RawFeatures } from './features.ts';
@@ -42,7 +46,11 @@ export function churnFeaturesFromProfile(a: Aggregates, asOf: number): RawFeatur
 export function clvFeaturesFromProfile(a: Aggregates, asOf: number): RawFeatures | undefined {
   if (!a.orders || !a.lastOrderAt || !a.firstOrderAt) return undefined;
   const tenure = Math.max(0, (asOf - Date.parse(a.firstOrderAt)) / DAY);
-  const f = { repeat_purchases: a.orders - 1, recency_days: Math.max(0, (asOf - Date.parse(a.lastOrderAt)) / DAY), tenure_days: tenure, avg_repeat_spend: a.revenue / a.orders };
+  // The model counts purchase days (clv.ts clvSummary: several orders on one day are one
+  // occasion), so repeat purchases are at most the calendar days from the first order to the
+  // last: 900 orders in a minute are one occasion, not 899 repeats (which overflowed BG/NBD).
+  const days = Math.max(0, Math.floor(Date.parse(a.lastOrderAt) / DAY) - Math.floor(Date.parse(a.firstOrderAt) / DAY));
+  const f = { repeat_purchases: Math.min(a.orders - 1, days), recency_days: Math.max(0, (asOf - Date.parse(a.lastOrderAt)) / DAY), tenure_days: tenure, avg_repeat_spend: a.revenue / a.orders };
   statsFromFeatures(f); // the model's own validity rules (tₓ within [0, T])
   return f;
 }
@@ -100,11 +108,14 @@ export function scoreProfile(profile: Profile, models: ModelArtifact[], asOf: Da
     const raw = featuresFor[model.model]?.(profile, asOf.getTime());
     if (!raw) continue;
     const r = score(model, raw);
+    const value = r.probability ?? r.value;
+    if (!Number.isFinite(value) || !Number.isFinite(r.base) || r.contributions.some((c) => !Number.isFinite(c.contribution))) continue;
+    const stored = (v: number | string) => (typeof v === 'number' ? toStorableNumber(v) : v);
     out[model.model] = {
-      value: r.probability ?? r.value,
+      value: toStorableNumber(value),
       output: r.probability !== undefined ? 'probability' : model.output === 'days' ? 'days' : 'amount',
-      base: r.base,
-      contributions: r.contributions.map((c) => ({ feature: c.feature, value: c.value, contribution: c.contribution })),
+      base: toStorableNumber(r.base),
+      contributions: r.contributions.map((c) => ({ feature: c.feature, value: stored(c.value), contribution: toStorableNumber(c.contribution) })),
       explanation: explainTop(r),
       model: model.model,
       version: model.version,

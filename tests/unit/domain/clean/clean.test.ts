@@ -73,3 +73,55 @@ describe('cleanEnvelope', () => {
     expect(r.event.consent).toEqual({ email: true, ads: false });
   });
 });
+
+describe('cleanEnvelope: content that could never be stored or counted (issue 10)', () => {
+  const order = (properties: Record<string, unknown>, event = 'Order Completed') => envelope({ type: 'track', userId: 'u', event, properties });
+
+  it('refuses reserved keys anywhere in the event, with their path', () => {
+    // Prepare: JSON.parse keeps "__proto__" as an own key, as Collect's JSON.parse does
+    const proto = JSON.parse('{"type":"identify","userId":"u","traits":{"__proto__":{"isAdmin":true},"plan":"pro"}}');
+    // Act / Assess
+    expect(cleanEnvelope(envelope({ type: 'identify', userId: 'u', traits: { constructor: 'x' } }))).toMatchObject({ kind: 'invalid', reason: 'reserved_key', detail: expect.stringContaining('traits.constructor') });
+    expect(cleanEnvelope(envelope(proto))).toMatchObject({ kind: 'invalid', reason: 'reserved_key', detail: expect.stringContaining('traits.__proto__') });
+    expect(cleanEnvelope(envelope({ type: 'track', userId: 'u', event: 'x', properties: { a: [{ prototype: 1 }] } }))).toMatchObject({ reason: 'reserved_key', detail: expect.stringContaining('properties.a[0].prototype') });
+    expect(cleanEnvelope(envelope({ type: 'page', userId: 'u', context: { consent: { categoryPreferences: { constructor: true } } } }))).toMatchObject({ reason: 'reserved_key' });
+  });
+
+  it('refuses trait numbers a profile cannot store', () => {
+    expect(cleanEnvelope(envelope({ type: 'identify', userId: 'u', traits: { score: 1e300 } }))).toMatchObject({ kind: 'invalid', reason: 'out_of_range', detail: expect.stringContaining('traits.score') });
+    expect(cleanEnvelope(envelope({ type: 'identify', userId: 'u', traits: { nested: { tiny: 1e-200 } } }))).toMatchObject({ reason: 'out_of_range', detail: expect.stringContaining('traits.nested.tiny') });
+    expect(cleanEnvelope(envelope({ type: 'identify', userId: 'u', traits: { age: 41, ratio: 0.5, zero: 0 } })).kind).toBe('clean');
+  });
+
+  it('bounds money: overflowing or absurd amounts and quantities are refused', () => {
+    expect(cleanEnvelope(order({ revenue: 1e308 }))).toMatchObject({ kind: 'invalid', reason: 'out_of_range', detail: expect.stringContaining('properties.revenue') });
+    expect(cleanEnvelope(order({ products: [{ product_id: 'p', price: 1e13 }] }))).toMatchObject({ reason: 'out_of_range', detail: expect.stringContaining('properties.products[0].price') });
+    expect(cleanEnvelope(order({ products: [{ product_id: 'p', price: 1, quantity: 1e7 }] }))).toMatchObject({ reason: 'out_of_range', detail: expect.stringContaining('quantity') });
+    expect(cleanEnvelope(order({ products: [{ product_id: 'p', price: 1e9, quantity: 1e6 }] }))).toMatchObject({ reason: 'out_of_range', detail: expect.stringContaining('properties.products') });
+  });
+
+  it('refuses negative revenue on Order Completed; a refund keeps its sign as sent', () => {
+    expect(cleanEnvelope(order({ revenue: -50, currency: 'GBP' }))).toMatchObject({ kind: 'invalid', reason: 'negative_revenue', detail: expect.stringContaining('Order Refunded') });
+    expect(cleanEnvelope(order({ revenue: -50, currency: 'GBP' }, 'Order Refunded'))).toMatchObject({ kind: 'clean', event: { order: { revenue: -50 } } });
+  });
+
+  it('accepts ISO 4217 codes in use only', () => {
+    expect(cleanEnvelope(order({ revenue: 10, currency: 'ZZZ' }))).toMatchObject({ kind: 'invalid', reason: 'invalid_currency', detail: expect.stringContaining('properties.currency') });
+    expect(cleanEnvelope(order({ revenue: 10, currency: 12 }))).toMatchObject({ reason: 'invalid_currency' });
+    expect(cleanEnvelope(order({ revenue: 10, currency: ' jpy ' }))).toMatchObject({ kind: 'clean', event: { currency: 'JPY' } });
+  });
+
+  it('corrects a timestamp far ahead of receipt from sentAt, refuses it without one, refuses impossible dates', () => {
+    const at = '2026-11-22T10:00:00.000Z';
+    // Prepare: a device whose clock is at 9999 sent its event a minute after it happened
+    const skewed = envelope({ type: 'track', userId: 'u', event: 'x', timestamp: '9999-12-31T10:00:00.000Z', sentAt: '9999-12-31T10:01:00.000Z' }, at);
+    // Act / Assess
+    expect(cleanEnvelope(skewed)).toMatchObject({ kind: 'clean', event: { timestamp: '2026-11-22T09:59:00.000Z' } });
+    expect(cleanEnvelope(envelope({ type: 'track', userId: 'u', event: 'x', timestamp: '9999-12-31T00:00:00.000Z' }, at))).toMatchObject({ kind: 'invalid', reason: 'invalid_timestamp', detail: expect.stringContaining('timestamp') });
+    expect(cleanEnvelope(envelope({ type: 'track', userId: 'u', event: 'x', timestamp: '2026-11-22T10:09:00.000Z' }, at))).toMatchObject({ kind: 'clean', event: { timestamp: '2026-11-22T10:09:00.000Z' } });
+    expect(cleanEnvelope(envelope({ type: 'page', userId: 'u', originalTimestamp: '2026-11-22T11:00:00.000Z', sentAt: '2026-11-22T09:00:00.000Z' }, at))).toMatchObject({ reason: 'invalid_timestamp' });
+    expect(cleanEnvelope(envelope({ type: 'track', userId: 'u', event: 'x', timestamp: 8.63e15 }, at))).toMatchObject({ kind: 'invalid', reason: 'schema_violation', detail: expect.stringContaining('timestamp') });
+    expect(cleanEnvelope(envelope({ type: 'track', userId: 'u', event: 'x', timestamp: '2024-02-30' }, at))).toMatchObject({ kind: 'invalid', reason: 'schema_violation', detail: expect.stringContaining('timestamp') });
+    expect(cleanEnvelope(envelope({ type: 'track', userId: 'u', event: 'x', timestamp: '2024-02-29' }, at))).toMatchObject({ kind: 'clean', event: { timestamp: '2024-02-29T00:00:00.000Z' } });
+  });
+});

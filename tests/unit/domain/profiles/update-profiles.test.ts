@@ -108,3 +108,32 @@ describe('updateProfiles', () => {
     await expect(updateProfilesWithRetry([order('u1', '2011-02-01T00:00:00Z', 10)], deps(store), 1)).rejects.toThrow(/changed concurrently/);
   });
 });
+
+describe('updateProfiles: the event clock is each profile’s own (issue 10, finding 4)', () => {
+  it('one event dated 9999 does not re-tag the rest of its batch, and its own profile is tagged as of its receipt', async () => {
+    // Prepare: u1 just ordered; u2's event claims year 9999 (as stored before Clean refused such times)
+    const store = new MemoryProfileStore();
+    const events = [
+      order('u1', '2011-06-20T10:00:00Z', 30),
+      cleanEvent({ userId: 'u2', event: 'Product Viewed', timestamp: '9999-12-31T00:00:00.000Z', receivedAt: '2026-11-22T10:00:00.000Z' }),
+    ];
+    // Act
+    await updateProfiles(events, deps(store));
+    // Assess
+    const u1 = store.profiles.get('u-u1')!;
+    expect(u1.tagsAsOf).toBe('2011-06-20T10:00:00.000Z');
+    expect(u1.tags.lifecycle).toBe('new'); // a first order just placed (before: 'lost', tagged as of 9999)
+    expect(store.profiles.get('u-u2')!.tagsAsOf).toBe('2026-11-22T10:00:00.000Z');
+  });
+
+  it('compares instants as instants, not as text', async () => {
+    // Prepare: v1 stored expanded-year times as given ('+002011-…' sorts before '2011-…' as text)
+    const store = new MemoryProfileStore();
+    await updateProfiles([cleanEvent({ type: 'identify', userId: 'u3', timestamp: '2011-06-20T10:00:00.000Z', traits: { plan: 'old' } })], deps(store));
+    // Act: a later identify, its time written with an expanded year
+    await updateProfiles([cleanEvent({ type: 'identify', userId: 'u3', timestamp: '+002011-06-30T10:00:00.000Z', traits: { plan: 'new' } })], deps(store));
+    // Assess
+    expect(store.profiles.get('u-u3')!.traits.plan).toBe('new');
+    expect(Date.parse(store.profiles.get('u-u3')!.aggregates.lastSeen!)).toBe(Date.parse('2011-06-30T10:00:00.000Z'));
+  });
+});
