@@ -27,31 +27,14 @@ import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/c
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
-import type { ClaimResult, SendKey, SendOutcome, SendRecord, SendRecordStore, SkipReason } from '../domain/campaigns/ports.ts';
+import { SEND_EVENT_TYPES, type ClaimResult, type RecordEventResult, type SendEvent, type SendKey, type SendOutcome, type SendRecord, type SendRecordStore, type SkipReason } from '../domain/campaigns/ports.ts';
+
+export { SEND_EVENT_TYPES, type RecordEventResult, type SendEvent };
 import type { CapacityMeter } from './dynamo-profile-store.ts';
 import { SEND_RECORD_SK_PREFIX, sendRecordKey } from './campaigns-table.ts';
 
 const SKIP_REASONS = ['merged', 'no_consent', 'unsubscribed', 'suppressed', 'no_address', 'frequency_cap', 'holdout'] as const satisfies readonly SkipReason[];
 
-export const SEND_EVENT_TYPES = ['delivery', 'bounce', 'complaint', 'open', 'click', 'reject', 'delivery_delay', 'rendering_failure'] as const;
-export type SendEventType = (typeof SEND_EVENT_TYPES)[number];
-
-/** One piece of provider feedback about a send (SES event destinations: DELIVERY, BOUNCE, …). */
-export interface SendEvent {
-  type: SendEventType;
-  /** When the provider says it happened (ISO 8601). */
-  at: string;
-  /** The event's own id (EventBridge `id`): applied once however often it is delivered. */
-  eventId?: string;
-  /** Bounces: SES `bounceType` (Permanent, Transient, Undetermined). */
-  bounceType?: string;
-  /** Bounces, complaints, rejects: SES's sub-type or reason, kept short. */
-  detail?: string;
-  /** Clicks: the link followed. */
-  link?: string;
-}
-
-export type RecordEventResult = 'recorded' | 'duplicate' | 'no_record';
 
 /** The stored item (schema version 1), beyond the key. */
 export const storedSendRecordSchema = z.object({

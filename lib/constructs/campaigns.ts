@@ -25,7 +25,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Choice, Condition, DefinitionBody, Fail, LogLevel, Map as MapState, StateMachine, StateMachineType, Succeed, TaskInput, Timeout, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { SightlineFunction } from './node-function.ts';
@@ -49,6 +50,7 @@ export class Campaigns extends Construct {
   public readonly sendFunction: SightlineFunction<'send-campaign-page'>;
   public readonly summarizeFunction: SightlineFunction<'summarize-campaign'>;
   public readonly unsubscribeFunction: SightlineFunction<'unsubscribe'>;
+  public readonly feedbackFunction: SightlineFunction<'record-feedback'>;
   public readonly stateMachine: StateMachine;
   public readonly configurationSet: ConfigurationSet;
   public readonly signingSecret: Secret;
@@ -71,6 +73,15 @@ export class Campaigns extends Construct {
       // The default bus: SES v2 delivers configuration-set events only there.
       destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
       events: [EmailSendingEvent.SEND, EmailSendingEvent.DELIVERY, EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT, EmailSendingEvent.REJECT, EmailSendingEvent.OPEN, EmailSendingEvent.CLICK, EmailSendingEvent.RENDERING_FAILURE, EmailSendingEvent.DELIVERY_DELAY, EmailSendingEvent.SUBSCRIPTION],
+    });
+
+    // SES feedback: delivery, bounces, complaints, opens, clicks onto the send records; hard
+    // bounces and complaints onto the suppression list.
+    this.feedbackFunction = new SightlineFunction(this, 'RecordFeedback', { functionName: 'record-feedback', environment: { CAMPAIGNS_TABLE_NAME: table }, description: 'SES events onto send records and the suppression list' });
+    grantItems(this.feedbackFunction.fn, props.campaignsTable, ['GetItem', 'PutItem', 'UpdateItem']);
+    new Rule(this, 'SesFeedback', {
+      eventPattern: { source: ['aws.ses'], detail: { mail: { tags: { 'ses:configuration-set': [this.configurationSet.configurationSetName] } } } },
+      targets: [new LambdaFunction(this.feedbackFunction.fn, { retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
 
     this.startFunction = new SightlineFunction(this, 'StartCampaign', { functionName: 'start-campaign', environment: { CAMPAIGNS_TABLE_NAME: table }, description: 'Validate, store and plan a campaign' });

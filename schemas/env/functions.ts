@@ -112,6 +112,7 @@ export const envSchemas = {
     SES_CONFIGURATION_SET: z.string().default(''),
   }),
   'summarize-campaign': z.object({ ...common, CAMPAIGNS_TABLE_NAME: z.string().min(1) }),
+  'record-feedback': z.object({ ...common, CAMPAIGNS_TABLE_NAME: z.string().min(1) }),
   unsubscribe: z.object({ ...common, ...unsubscribe, CAMPAIGNS_TABLE_NAME: z.string().min(1), PROFILES_TABLE_NAME: z.string().min(1) }),
   'archive-interactions': z.object({
     ...common,

@@ -263,7 +263,7 @@ describe('every function', () => {
   const functions = all.flatMap((template) => Object.values<Json>(template.findResources('AWS::Lambda::Function')));
   it('is a SightlineFunction: Node 24 on arm64, traced, its own log group, and named for the local platform', () => {
     // Assess
-    expect(functions.map((f) => f.Metadata?.['sightline:function']).sort()).toEqual(['archive-interactions', 'authorize-write-key', 'clean-events', 'collect-events', 'get-profile', 'get-recommendations', 'measure-drift', 'rescore-profiles', 'score-profiles', 'send-campaign-page', 'start-campaign', 'summarize-campaign', 'tag-profiles', 'train-scores', 'unsubscribe']);
+    expect(functions.map((f) => f.Metadata?.['sightline:function']).sort()).toEqual(['archive-interactions', 'authorize-write-key', 'clean-events', 'collect-events', 'get-profile', 'get-recommendations', 'measure-drift', 'record-feedback', 'rescore-profiles', 'score-profiles', 'send-campaign-page', 'start-campaign', 'summarize-campaign', 'tag-profiles', 'train-scores', 'unsubscribe']);
     for (const f of functions) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs24.x',

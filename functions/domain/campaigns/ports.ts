@@ -154,3 +154,28 @@ export function channelSender(senders: Partial<Record<OutboundMessage['channel']
     return send(message);
   };
 }
+
+export const SEND_EVENT_TYPES = ['delivery', 'bounce', 'complaint', 'open', 'click', 'reject', 'delivery_delay', 'rendering_failure'] as const;
+export type SendEventType = (typeof SEND_EVENT_TYPES)[number];
+
+/** One piece of provider feedback about a send (SES event destinations: DELIVERY, BOUNCE, …). */
+export interface SendEvent {
+  type: SendEventType;
+  /** When the provider says it happened (ISO 8601). */
+  at: string;
+  /** The event's own id (EventBridge `id`): applied once however often it is delivered. */
+  eventId?: string;
+  /** Bounces: SES `bounceType` (Permanent, Transient, Undetermined). */
+  bounceType?: string;
+  /** Bounces, complaints, rejects: SES's sub-type or reason, kept short. */
+  detail?: string;
+  /** Clicks: the link followed. */
+  link?: string;
+}
+
+export type RecordEventResult = 'recorded' | 'duplicate' | 'no_record';
+
+/** Provider feedback recorded on the send record (SES configuration-set events). */
+export interface FeedbackStore {
+  recordEvent(key: SendKey, event: SendEvent): Promise<RecordEventResult>;
+}
