@@ -79,6 +79,9 @@ Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
   Profiles                        ${platform.apiUrl}/v1/profiles/<userId>     or: npm run sightline -- profile <userId>
   Recommendations                 ${platform.apiUrl}/v1/recommendations/<userId>?n=10   /v1/items/<itemId>/similar   or: npm run sightline -- recommend <userId>
   Admin token (the two above)     ${adminToken}   (curl -H 'authorization: Bearer …'; the CLI reads it from .sightline/local.json)
+  Campaigns                       npm run sightline -- campaign start examples/campaigns/demo-spring-sale.json --wait   (status|pause|resume|cancel|preview)
+  Step Functions API (executions) ${platform.sfnUrl}   state machine ${config.stateMachines?.Campaign ?? '?'}
+  Mail (aws-ses-v2-local)         ${platform.ses.url}/ (web view)   ${platform.ses.url}/store (JSON)
   DynamoDB (dynalite)             ${platform.emulators.dynamodb}
   Kinesis (kinesalite)            ${platform.emulators.kinesis}
   S3 (s3rver)                     ${platform.emulators.s3}   failed events: bucket ${resources.FAILED_EVENTS_BUCKET ?? '?'}

@@ -6,7 +6,8 @@
  * skipped, except in CI (CI=true), where a missing CLI fails the test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,18 +74,18 @@ describe('the loopback Step Functions API', () => {
     await expect(clash).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
   });
 
-  it.skipIf(!aws)('aws stepfunctions start-execution --endpoint-url works unchanged', () => {
-    // Prepare
+  it.skipIf(!aws)('aws stepfunctions start-execution --endpoint-url works unchanged', async () => {
+    // Prepare (the CLI runs as a child process; execFileSync would block this process, which serves the API)
     const file = join(tmpdir(), `campaign-${process.pid}.json`);
     writeFileSync(file, withId('cli-campaign'));
     const env = { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-    const cli = (...args: string[]) => JSON.parse(execFileSync(aws!, ['stepfunctions', ...args, '--endpoint-url', platform.sfnUrl, '--output', 'json'], { env, encoding: 'utf8' }));
+    const cli = async (...args: string[]) => JSON.parse((await promisify(execFile)(aws!, ['stepfunctions', ...args, '--endpoint-url', platform.sfnUrl, '--output', 'json'], { env, encoding: 'utf8' })).stdout);
     // Act
-    const started = cli('start-execution', '--state-machine-arn', arn, '--name', 'cli-campaign', '--input', `file://${file}`);
-    let d = cli('describe-execution', '--execution-arn', started.executionArn);
+    const started = await cli('start-execution', '--state-machine-arn', arn, '--name', 'cli-campaign', '--input', `file://${file}`);
+    let d = await cli('describe-execution', '--execution-arn', started.executionArn);
     for (let i = 0; d.status === 'RUNNING' && i < 600; i++) {
-      execFileSync('sleep', ['0.2']);
-      d = cli('describe-execution', '--execution-arn', started.executionArn);
+      await new Promise((r) => setTimeout(r, 200));
+      d = await cli('describe-execution', '--execution-arn', started.executionArn);
     }
     // Assess
     expect(started.executionArn).toMatch(/:execution:.*:cli-campaign$/);
