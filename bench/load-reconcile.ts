@@ -22,6 +22,9 @@ import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { startPlatform, type Platform } from '../local/platform.ts';
+import { failedEvents } from '../tests/helpers/platform.ts';
+import { machine, RESULTS } from './lib/report.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface LoadOptions {
   clients: number;
@@ -183,6 +186,8 @@ async function main() {
       keep: { type: 'boolean', default: false },
       /** Seed the demo shop first, as `npm start` does on a fresh machine (scoring models current: the score consumer runs). */
       seed: { type: 'boolean', default: false },
+      /** Add this run as a row of the load-reconcile section of bench/RESULTS.md. */
+      write: { type: 'boolean', default: false },
     },
   });
   if (process.env.TRACE_DYNALITE) traceDynalite();
@@ -208,6 +213,21 @@ async function main() {
   console.log(JSON.stringify({ ...r, rate: Math.round(r.accepted / r.seconds), pollerErrors: platform.pollerErrors.map((e) => e.message).slice(0, 10), pollers: platform.pollers.map((p) => ({ stream: p.streamArn.split('/').pop(), ...p.stats })), fnStats }, null, 1));
   const ok = r.missing === 0 && r.doubleCounted === 0 && r.regressions.length === 0 && r.httpErrors === 0;
   console.log(ok ? 'RECONCILED: every accepted event counted exactly once, no version regression' : `NOT RECONCILED: ${r.missing} missing, ${r.doubleCounted} double-counted, ${r.regressions.length} version regressions`);
+  if (values.write) {
+    // Accepted = counted + kept: events refused after acceptance are in the failed-events store with a reason.
+    const kept = (await failedEvents(platform)).filter((f) => f.stage !== 'collect').length;
+    const row = `| ${values.clients} clients × batches of ${values.batch}, ${values.users} users, ${values.seconds} s | ${r.accepted} | ${r.accepted - r.missing + r.doubleCounted} | ${kept} | ${r.missing - kept} | ${r.doubleCounted} | ${r.regressions.length} | ${Math.round(r.accepted / r.seconds)} | ${r.drainSeconds.toFixed(1)} s | ${machine()} |`;
+    const begin = '<!-- section:load-reconcile -->';
+    const end = '<!-- /section:load-reconcile -->';
+    const header = `## Load and reconcile (issue 10, finding 1)\n\nCommand: \`npx tsx bench/load-reconcile.ts --clients C --users U --seconds S --write\` (a fresh local platform each run; a watcher reads every profile from dynalite every 2 s and counts any stored version that goes backwards).\n\n| run | accepted | counted | kept with a reason | lost (accepted − counted − kept) | double-counted | version regressions | accepted events/s | drain | machine |\n|---|---|---|---|---|---|---|---|---|---|`;
+    let text = readFileSync(RESULTS, 'utf8');
+    const i = text.indexOf(begin);
+    const j = text.indexOf(end);
+    const rows = i >= 0 && j > i ? text.slice(i + begin.length, j).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| run')) : [];
+    const block = `${begin}\n${header}\n${[...rows, row].join('\n')}\n${end}`;
+    text = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+    writeFileSync(RESULTS, text);
+  }
   await platform.stop();
   if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
   process.exit(ok ? 0 : 1);

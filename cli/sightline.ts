@@ -32,6 +32,7 @@ import {
   segmentPreviewCommand,
   waitForCampaign,
 } from './commands/campaigns.ts';
+import { clusterFlagsCommand, formatClusters } from './commands/clusters.ts';
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -203,6 +204,17 @@ export function buildProgram(): Command {
     .option('--sample <n>', 'sample size', positiveInt, 10)
     .option('--json', 'print the preview as JSON')
     .action(async (id: string, o) => show(await segmentPreviewCommand(id, o), formatSegmentPreview, o.json));
+  segment
+    .command('cluster')
+    .description('k-means clusters of purchase behaviour (k by silhouette over 2..8): publish model `clusters` and tag each buyer tags.cluster=<name>')
+    .option('--k <n>', 'a fixed number of clusters (default: the best silhouette over 2..8)', positiveInt)
+    .option('--as-of <date>', 'measure recency as of this instant (default: now)', instant)
+    .option('--seed <n>', 'random seed (k-means++ starts, silhouette sample)', integer, 1)
+    .option('--profiles-table <name>', 'profiles table (default: the local platform’s)')
+    .option('--models-bucket <name>', 'models bucket (the ModelsBucketName output; default: the local platform’s)')
+    .option('--no-promote', 'publish the version without making it current')
+    .option('--json', 'print the result as JSON')
+    .action(async (o) => show(await clusterFlagsCommand(o), formatClusters, o.json));
   const campaign = program.command('campaign').description('campaigns: Step Functions executions named by the campaign id');
   target(campaign.command('start <file>').description('start a campaign from its JSON definition (schemas/campaign.schema.json)'))
     .option('--wait', 'follow its progress until it ends')

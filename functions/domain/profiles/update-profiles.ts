@@ -28,7 +28,7 @@ import { absorb, applyEvent, canMerge, chooseSurvivor, dedupDecision, dedupSeal,
 import { identityKeyString, type IdentityKey, type ProfileStore } from './ports.ts';
 import { anonProfileId, lookupKeysOf, userProfileId } from './profile-ids.ts';
 import { forEachLimit } from '../shared/for-each-limit.ts';
-import { evaluateTags } from '../tag/tags.ts';
+import { evaluateTags, withAssignedTags } from '../tag/tags.ts';
 
 export class ConflictError extends Error {
   constructor(readonly profileId: string) {
@@ -263,7 +263,7 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
           ...p,
           version: entry.loadedVersion + 1,
           updatedAt: nowIso,
-          tags: evaluateTags(p.aggregates, asOf, deps.ruleSet),
+          tags: withAssignedTags(p.tags, evaluateTags(p.aggregates, asOf, deps.ruleSet)),
           tagsRuleSet: deps.ruleSetId,
           tagsAsOf: asOf.toISOString(),
         };

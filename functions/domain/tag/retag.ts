@@ -6,11 +6,11 @@
 import type { Profile } from '../../../schemas/profile.ts';
 import type { RuleSet } from '../../../schemas/tag-rules.ts';
 import type { ProfileStore } from '../profiles/ports.ts';
-import { evaluateTags } from './tags.ts';
+import { evaluateTags, withAssignedTags } from './tags.ts';
 
 export function retagProfile(p: Profile, asOf: Date, ruleSet: RuleSet, ruleSetId: string): Profile | undefined {
   if (p.mergedInto) return undefined;
-  const tags = evaluateTags(p.aggregates, asOf, ruleSet);
+  const tags = withAssignedTags(p.tags, evaluateTags(p.aggregates, asOf, ruleSet));
   const same = p.tagsRuleSet === ruleSetId && JSON.stringify(Object.entries(tags).sort()) === JSON.stringify(Object.entries(p.tags).sort());
   if (same) return undefined;
   return { ...p, version: p.version + 1, tags, tagsRuleSet: ruleSetId, tagsAsOf: asOf.toISOString(), updatedAt: new Date().toISOString() };

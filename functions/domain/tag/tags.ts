@@ -211,3 +211,14 @@ export const RULE_SET_V1: RuleSet = ruleSetSchema.parse({
 });
 
 export const RULE_SET_ID = `${RULE_SET_V1.id}@v${RULE_SET_V1.version}`;
+
+/**
+ * Tags another job assigns (not a rule set): `cluster` from `sightline segment cluster`. Rule
+ * evaluation rewrites the whole tag map, so these are carried over from the stored profile.
+ */
+export const ASSIGNED_TAGS = ['cluster'] as const;
+
+export function withAssignedTags(current: Readonly<Tags>, evaluated: Tags): Tags {
+  const kept = ASSIGNED_TAGS.filter((t) => t in current && !(t in evaluated));
+  return kept.length ? { ...evaluated, ...Object.fromEntries(kept.map((t) => [t, current[t]])) } : evaluated;
+}

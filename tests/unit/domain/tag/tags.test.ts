@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateTags, holds, longestMonthlyStreak, metricsOf, RULE_SET_V1 } from '../../../../functions/domain/tag/tags.ts';
+import { evaluateTags, holds, longestMonthlyStreak, metricsOf, RULE_SET_V1, withAssignedTags } from '../../../../functions/domain/tag/tags.ts';
 import { emptyAggregates } from '../../../../functions/domain/profiles/profile.ts';
 import type { Aggregates } from '../../../../schemas/profile.ts';
 
@@ -43,5 +43,14 @@ describe('tag rules v1', () => {
 
   it('rejects a rule on an unknown metric instead of silently not tagging', () => {
     expect(() => holds({ metric: 'nope', op: 'gt', value: 1 }, metricsOf(emptyAggregates(), asOf))).toThrow(/unknown metric/);
+  });
+});
+
+describe('assigned tags', () => {
+  it('keeps a cluster tag through rule evaluation and re-tagging, unless the rules set it', () => {
+    // Prepare / Act / Assess
+    expect(withAssignedTags({ cluster: 'c1-recent', lifecycle: 'new' }, { lifecycle: 'active' })).toEqual({ lifecycle: 'active', cluster: 'c1-recent' });
+    expect(withAssignedTags({ cluster: 'c1' }, { cluster: 'c2' })).toEqual({ cluster: 'c2' });
+    expect(withAssignedTags({ lifecycle: 'new' }, { lifecycle: 'active' })).toEqual({ lifecycle: 'active' });
   });
 });
