@@ -34,6 +34,8 @@
  *   a reader can keep accepting older versions.
  */
 import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CampaignChannel } from '../../schemas/campaign.ts';
 import type { CapWindow, SendKey } from '../domain/campaigns/ports.ts';
 import { normaliseEmail, normalisePhone } from '../domain/campaigns/eligibility.ts';
@@ -99,3 +101,18 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export const campaignItemKey = (campaignId: string, sk: 'DEF' | 'CONTROL' | 'SUMMARY') => ({ pk: `C#${campaignId}`, sk });
 export const segmentKey = (segmentId: string) => ({ pk: 'SEGMENTS', sk: segmentId });
+
+/**
+ * Puts an item only if none has its key (`attribute_not_exists(pk)`): true when written, false
+ * when one existed (which stays as it was). Other errors are thrown. Reports the write units.
+ */
+export async function putIfAbsent(ddb: DynamoDBDocumentClient, tableName: string, item: Record<string, unknown>, onWrite?: (units: number) => void): Promise<boolean> {
+  try {
+    const out = await ddb.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)', ReturnConsumedCapacity: 'TOTAL' }));
+    onWrite?.(out.ConsumedCapacity?.CapacityUnits ?? 0);
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}

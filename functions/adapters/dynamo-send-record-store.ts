@@ -31,7 +31,7 @@ import { SEND_EVENT_TYPES, type ClaimResult, type RecordEventResult, type SendEv
 
 export { SEND_EVENT_TYPES, type RecordEventResult, type SendEvent };
 import type { CapacityMeter } from './dynamo-profile-store.ts';
-import { SEND_RECORD_SK_PREFIX, sendRecordKey } from './campaigns-table.ts';
+import { putIfAbsent, SEND_RECORD_SK_PREFIX, sendRecordKey } from './campaigns-table.ts';
 
 const SKIP_REASONS = ['merged', 'no_consent', 'unsubscribed', 'suppressed', 'no_address', 'frequency_cap', 'holdout'] as const satisfies readonly SkipReason[];
 
@@ -189,21 +189,7 @@ export class DynamoSendRecordStore implements SendRecordStore {
       ...(arm !== undefined ? { arm } : {}),
       ...(outcome.sentAt !== undefined ? { sentAt: outcome.sentAt } : {}),
     };
-    try {
-      const out = await this.ddb.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...sendRecordKey(key), schemaVersion: 1, kind: 'send', ...record },
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      this.count('write', out.ConsumedCapacity);
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return putIfAbsent(this.ddb, this.tableName, { ...sendRecordKey(key), schemaVersion: 1, kind: 'send', ...record }, (u) => this.meter?.add('write', u));
   }
 
   async unclaim(key: SendKey): Promise<void> {

@@ -17,13 +17,12 @@
  *   unsubscribe is not turned into a bounce by a later bounce of the same address), and
  *   re-adding is idempotent, which at-least-once feedback needs.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { CampaignChannel } from '../../schemas/campaign.ts';
 import type { SuppressionEntry, SuppressionList } from '../domain/campaigns/ports.ts';
 import type { CapacityMeter } from './dynamo-profile-store.ts';
-import { BATCH_GET_MAX, hashAddress, sleep, suppressionKey, UNPROCESSED_RETRIES } from './campaigns-table.ts';
+import { BATCH_GET_MAX, hashAddress, putIfAbsent, sleep, suppressionKey, UNPROCESSED_RETRIES } from './campaigns-table.ts';
 
 /** The stored item (schema version 1), beyond the key. No address: only its hash. */
 export const storedSuppressionSchema = z.object({
@@ -83,29 +82,17 @@ export class DynamoSuppressionList implements SuppressionList {
 
   /** As add; true when this call suppressed it, false when it already was. */
   async addIfAbsent(entry: SuppressionEntry & { source?: string }): Promise<boolean> {
-    try {
-      const out = await this.ddb.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...suppressionKey(entry.channel, entry.address),
-            schemaVersion: 1,
-            kind: 'suppression',
-            channel: entry.channel,
-            addressHash: hashAddress(entry.channel, entry.address),
-            reason: entry.reason,
-            at: entry.at,
-            ...(entry.source !== undefined ? { source: entry.source } : {}),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      this.count('write', out.ConsumedCapacity);
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    const item = {
+      ...suppressionKey(entry.channel, entry.address),
+      schemaVersion: 1,
+      kind: 'suppression',
+      channel: entry.channel,
+      addressHash: hashAddress(entry.channel, entry.address),
+      reason: entry.reason,
+      at: entry.at,
+      ...(entry.source !== undefined ? { source: entry.source } : {}),
+    };
+    return putIfAbsent(this.ddb, this.tableName, item, (u) => this.opts.meter?.add('write', u));
   }
+
 }
