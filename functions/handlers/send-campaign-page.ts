@@ -3,7 +3,6 @@
  * (functions/domain/campaigns/send-page.ts, run-campaign.ts): the marketer's control, then
  * eligibility, arms, claims and sends, paced to the SES account's rate shared by segments.
  */
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { loadEnv } from '../shared/env.ts';
 import { withPowertools } from '../shared/middleware.ts';
 import { logger } from '../shared/powertools.ts';
@@ -37,7 +36,7 @@ export function makeSendCampaignPage(deps: SendCampaignPageDeps) {
 const env = loadEnv('send-campaign-page');
 const services = createServices({ s3ForcePathStyle: env.S3_FORCE_PATH_STYLE });
 const profiles = services.profileStore(env.PROFILES_TABLE_NAME);
-const ses = services.clients.ses() as SESv2Client;
+const ses = services.clients.ses();
 export const sendCampaignPage = makeSendCampaignPage({
   store: services.campaignStore(env.CAMPAIGNS_TABLE_NAME),
   profiles,
