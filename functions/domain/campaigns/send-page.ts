@@ -136,59 +136,76 @@ export async function sendPage(campaign: ResolvedCampaign, input: SendPageInput,
   const gapMs = deps.ratePerSecond > 0 ? (1000 * input.totalSegments) / deps.ratePerSecond : 0;
   let nextDue: number | undefined;
   let lastSend = 0;
-  for (const d of decisions) {
-    const key = { campaignId: campaign.id, personId: d.personId };
-    if (d.kind === 'skip') {
-      if (await deps.records.recordSkip(key, { status: 'SKIPPED', reason: d.reason }, at, d.arm)) skip(d.reason);
-      else totals.alreadyDone += 1;
-      continue;
-    }
-    if (d.kind === 'defer') {
-      totals.deferred += 1;
-      nextDue = Math.min(nextDue ?? Infinity, d.until.getTime());
-      continue;
-    }
-    if (d.kind === 'holdout') {
-      // Intent to treat: the holdout's clock starts at its would-be send time.
-      if (await deps.records.recordSkip(key, { status: 'SKIPPED', reason: 'holdout', sentAt: d.send.at.toISOString() }, at, 'holdout')) totals.holdout += 1;
-      else totals.alreadyDone += 1;
-      continue;
-    }
-    const claim = await deps.records.claim(key, at, armLabel(d.arm));
-    if (!claim.claimed) {
-      await deps.caps.release(d.personId, d.capWindows);
-      totals.alreadyDone += 1;
-      continue;
-    }
-    const profile = byId.get(d.personId)!;
-    let message: OutboundMessage;
-    try {
-      message = messageFor(campaign, profile, scores.get(d.personId), d.arm.arm === 'variant' ? d.arm.variantId : '', d.address, deps);
-    } catch (err) {
-      await deps.records.complete(key, { status: 'FAILED', error: `rendering: ${(err as Error).message}` }, at);
-      await deps.caps.release(d.personId, d.capWindows);
-      totals.failed += 1;
-      continue;
-    }
-    const wait = lastSend + gapMs - Date.now();
-    if (wait > 0) await sleep(wait);
-    lastSend = Date.now();
-    try {
-      const result = await deps.sender(message);
-      if (result.ok) {
-        await deps.records.complete(key, { status: 'SENT', messageId: result.messageId, sentAt: new Date().toISOString() }, at);
-        totals.sent += 1;
-      } else {
-        await deps.records.complete(key, { status: 'FAILED', error: result.error }, at);
+  // decidePage reserved the caps of every person about to be sent; leaving the page early
+  // (throttled, or an error) gives back those of the people it did not reach, so the page's
+  // re-run decides them afresh instead of finding them capped out.
+  let released = false;
+  const releaseUnreached = async (from: number) => {
+    if (released) return;
+    released = true;
+    for (const d of decisions.slice(from)) if (d.kind === 'send') await deps.caps.release(d.personId, d.capWindows);
+  };
+  let reached = 0;
+  try {
+    for (const [index, d] of decisions.entries()) {
+      reached = index + 1;
+      const key = { campaignId: campaign.id, personId: d.personId };
+      if (d.kind === 'skip') {
+        if (await deps.records.recordSkip(key, { status: 'SKIPPED', reason: d.reason }, at, d.arm)) skip(d.reason);
+        else totals.alreadyDone += 1;
+        continue;
+      }
+      if (d.kind === 'defer') {
+        totals.deferred += 1;
+        nextDue = Math.min(nextDue ?? Infinity, d.until.getTime());
+        continue;
+      }
+      if (d.kind === 'holdout') {
+        // Intent to treat: the holdout's clock starts at its would-be send time.
+        if (await deps.records.recordSkip(key, { status: 'SKIPPED', reason: 'holdout', sentAt: d.send.at.toISOString() }, at, 'holdout')) totals.holdout += 1;
+        else totals.alreadyDone += 1;
+        continue;
+      }
+      const claim = await deps.records.claim(key, at, armLabel(d.arm));
+      if (!claim.claimed) {
+        await deps.caps.release(d.personId, d.capWindows);
+        totals.alreadyDone += 1;
+        continue;
+      }
+      const profile = byId.get(d.personId)!;
+      let message: OutboundMessage;
+      try {
+        message = messageFor(campaign, profile, scores.get(d.personId), d.arm.arm === 'variant' ? d.arm.variantId : '', d.address, deps);
+      } catch (err) {
+        await deps.records.complete(key, { status: 'FAILED', error: `rendering: ${(err as Error).message}` }, at);
         await deps.caps.release(d.personId, d.capWindows);
         totals.failed += 1;
+        continue;
       }
-    } catch (err) {
-      if (!deps.isNotAccepted?.(err)) throw err; // retryable and maybe sent: the claim stays
-      await deps.records.unclaim(key);
-      await deps.caps.release(d.personId, d.capWindows);
-      return { ...(input.cursor ? { cursor: input.cursor } : {}), totals, done: false, throttled: true, ...(nextDue !== undefined ? { nextDueAt: new Date(nextDue).toISOString() } : {}) };
+      const wait = lastSend + gapMs - Date.now();
+      if (wait > 0) await sleep(wait);
+      lastSend = Date.now();
+      try {
+        const result = await deps.sender(message);
+        if (result.ok) {
+          await deps.records.complete(key, { status: 'SENT', messageId: result.messageId, sentAt: new Date().toISOString() }, at);
+          totals.sent += 1;
+        } else {
+          await deps.records.complete(key, { status: 'FAILED', error: result.error }, at);
+          await deps.caps.release(d.personId, d.capWindows);
+          totals.failed += 1;
+        }
+      } catch (err) {
+        await releaseUnreached(index + 1);
+        if (!deps.isNotAccepted?.(err)) throw err; // retryable and maybe sent: the claim (and its cap) stays
+        await deps.records.unclaim(key);
+        await deps.caps.release(d.personId, d.capWindows);
+        return { ...(input.cursor ? { cursor: input.cursor } : {}), totals, done: false, throttled: true, ...(nextDue !== undefined ? { nextDueAt: new Date(nextDue).toISOString() } : {}) };
+      }
     }
+  } catch (err) {
+    await releaseUnreached(reached);
+    throw err;
   }
   return { ...(page.cursor ? { cursor: page.cursor } : {}), totals, done: !page.cursor, throttled: false, ...(nextDue !== undefined ? { nextDueAt: new Date(nextDue).toISOString() } : {}) };
 }
