@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { show } from './output.ts';
-import { formatBankReplay, formatDemoReplay, formatOnlineRetailReplay, replayBankMarketingCommand, replayDemoCommand, replayOnlineRetailCommand } from './commands/replay.ts';
+import { formatBankReplay, formatClickstreamReplay, formatDemoReplay, formatOnlineRetailReplay, replayBankMarketingCommand, replayClickstreamCommand, replayDemoCommand, replayOnlineRetailCommand } from './commands/replay.ts';
 import { createSourceCommand, formatProfileAnswer, formatRetag, formatSource, retagCommand, showProfileCommand } from './commands/profiles.ts';
 import { driftFromFlags, formatDrift, formatScore, scoreCommand } from './commands/train-scores.ts';
 import { formatTrain, trainCommand } from './commands/train.ts';
@@ -95,6 +95,19 @@ export function buildProgram(): Command {
     .option('--write-key <key>', 'write key (default: the local demo source)')
     .option('--json', 'print the result as JSON')
     .action(async (o) => show(await replayDemoCommand(o), formatDemoReplay, o.json));
+  replay
+    .command('clickstream')
+    .description('send a seeded web-shop clickstream as browser SDKs batch it (datasets/clickstream.ts: sessions, views, adds, orders, logins)')
+    .option('--users <n>', 'users (the workload is defined for 100,000)', positiveInt, 100_000)
+    .option('--days <n>', 'days of traffic (3 sessions per user per 30 days)', positiveInt, 30)
+    .option('--seed <n>', 'generator seed', integer, 1)
+    .option('--end <date>', 'end of the period (default 2026-11-01T00:00Z)', instant)
+    .option('--catalog <file>', 'take products from the Online Retail file (or an item list) instead of the demo catalog')
+    .option('--clients <n>', 'concurrent senders', positiveInt, 16)
+    .option('--endpoint <url>', 'event API base URL (default: the local platform)')
+    .option('--write-key <key>', 'write key (default: the local demo source)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o) => show(await replayClickstreamCommand(o), formatClickstreamReplay, o.json));
 
   // ── profiles, tags and sources ─────────────────────────────────────────────────────────
   program

@@ -20,6 +20,8 @@ import { bankEvents } from '../../datasets/bank-marketing.ts';
 import { loadBank } from '../../datasets/scoring-data.ts';
 import { readCsv } from '../../datasets/read-csv.ts';
 import { localTarget } from '../config.ts';
+import { clickstreamRequests, type ClickstreamProduct, type ClickstreamSummary } from '../../datasets/clickstream.ts';
+import { readCatalogFile } from './recommender.ts';
 import type { Shown } from '../output.ts';
 
 export interface ReplayResult {
@@ -137,6 +139,84 @@ export async function replayBankMarketing(file: string, opts: { apiUrl: string; 
   return { rows: rows.length, events: events.length, send };
 }
 
+export interface ClickstreamReplayOptions {
+  apiUrl: string;
+  writeKey: string;
+  users?: number;
+  days: number;
+  seed: number;
+  end?: Date;
+  /** The Online Retail file (or an item list) to take products from; default the demo catalog. */
+  catalogFile?: string;
+  /** Browsers posting at once; default 16. */
+  clients?: number;
+  progress?: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `replay clickstream`: the seeded clickstream (datasets/clickstream.ts), each request as a
+ * browser SDK posts it (`POST /v1/batch` of ≤ 10 events of one session, the write key as
+ * Basic auth), from `clients` concurrent senders. Not through analytics-node: it batches
+ * across all the events it is given, where a browser batches only its own. 5xx, 429 and
+ * network errors are retried with the same body (the pipeline de-duplicates on messageId),
+ * up to 10 attempts; what is still not delivered counts as `failed`.
+ */
+export async function replayClickstream(opts: ClickstreamReplayOptions): Promise<{ summary: ClickstreamSummary; send: SendReport; catalog: string }> {
+  const started = Date.now();
+  let catalog: ClickstreamProduct[] | undefined;
+  if (opts.catalogFile) catalog = (await readCatalogFile(opts.catalogFile)).catalog.items;
+  const summary: ClickstreamSummary = { users: 0, sessions: 0, events: 0, requests: 0, byKind: { page: 0, 'Product Viewed': 0, 'Product Added': 0, 'Order Completed': 0, identify: 0 } };
+  const requests = clickstreamRequests({ seed: opts.seed, users: opts.users, days: opts.days, end: opts.end, catalog }, summary);
+  const send: SendReport = { sent: 0, accepted: 0, rejected: 0, httpErrors: 0, failed: 0, requests: 0, seconds: 0 };
+  const url = `${opts.apiUrl.replace(/\/+$/, '')}/v1/batch`;
+  const headers = { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${opts.writeKey}:`).toString('base64')}` };
+  const bar = opts.progress ? new SingleBar({ format: ' {value} events acknowledged ({requests} requests)', hideCursor: true }, Presets.shades_classic) : undefined;
+  bar?.start(0, 0, { requests: 0 });
+  const post = async (batch: unknown[]) => {
+    const body = JSON.stringify({ batch, sentAt: new Date().toISOString() });
+    for (let attempt = 1; ; attempt++) {
+      send.requests += 1;
+      let status = 0;
+      let text = '';
+      try {
+        const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(60_000) });
+        status = res.status;
+        text = await res.text();
+      } catch {
+        status = 0;
+      }
+      if (status >= 200 && status < 300) {
+        const answer = (text ? JSON.parse(text) : {}) as { accepted?: number; rejected?: unknown[] };
+        send.accepted += answer.accepted ?? 0;
+        send.rejected += answer.rejected?.length ?? 0;
+        return;
+      }
+      if (status >= 400 || status === 0) send.httpErrors += 1;
+      const retryable = status === 0 || status === 429 || status >= 500;
+      if (!retryable || attempt >= 10) {
+        send.failed += batch.length;
+        return;
+      }
+      await sleep(Math.min(5000, 50 * 2 ** attempt));
+    }
+  };
+  const worker = async () => {
+    for (;;) {
+      const next = requests.next();
+      if (next.done) return;
+      send.sent += next.value.length;
+      await post(next.value);
+      bar?.update(send.accepted + send.rejected, { requests: send.requests });
+    }
+  };
+  await Promise.all(Array.from({ length: opts.clients ?? 16 }, worker));
+  bar?.stop();
+  send.seconds = (Date.now() - started) / 1000;
+  return { summary, send, catalog: opts.catalogFile ?? 'the demo shop catalog' };
+}
+
 /** The cleaning report as a two-column table: input lines = accepted + corrected + rejected. */
 export function formatReconciliation(r: Reconciliation): string {
   const rows: [string, number][] = [
@@ -200,4 +280,19 @@ export function replayDemoCommand(o: TargetFlags & { seed: number; end?: Date })
 
 export function formatDemoReplay(r: Awaited<ReturnType<typeof replayDemo>>): Shown {
   return { text: `\ndemo shop (seed ${r.seed}, ending ${r.end}): ${formatSendReport(r.send)}`, ok: r.send.failed === 0 };
+}
+
+export function replayClickstreamCommand(o: TargetFlags & { users: number; days: number; seed: number; end?: Date; catalog?: string; clients?: number }) {
+  const target = localTarget(o);
+  return replayClickstream({ apiUrl: target.apiUrl, writeKey: target.writeKey, users: o.users, days: o.days, seed: o.seed, end: o.end, catalogFile: o.catalog, clients: o.clients, progress: !o.json && process.stderr.isTTY });
+}
+
+export function formatClickstreamReplay(r: Awaited<ReturnType<typeof replayClickstream>>): Shown {
+  const k = r.summary.byKind;
+  const text = [
+    `\nclickstream: ${r.summary.users.toLocaleString('en-GB')} users, ${r.summary.sessions.toLocaleString('en-GB')} sessions, ${r.summary.events.toLocaleString('en-GB')} events in ${r.summary.requests.toLocaleString('en-GB')} requests (products: ${r.catalog})`,
+    `  page ${k.page}, Product Viewed ${k['Product Viewed']}, Product Added ${k['Product Added']}, Order Completed ${k['Order Completed']}, identify ${k.identify}`,
+    formatSendReport(r.send),
+  ].join('\n');
+  return { text, ok: r.send.failed === 0 && r.send.rejected === 0 };
 }
