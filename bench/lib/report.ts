@@ -3,7 +3,7 @@
  * bench/RESULTS.md between its markers (other sections are left as they are).
  */
 import { cpus, totalmem } from 'node:os';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,14 +14,20 @@ export function machine(): string {
 }
 
 export function writeSection(name: string, markdown: string): void {
+  writeSectionTo(RESULTS, '# Benchmark results\n\nEach section names the command that produced it and the machine it ran on. Re-run the command to refresh it.\n', name, markdown);
+}
+
+/** Replaces (or appends) the section `name` of `file`, starting the file with `header` when it does not exist yet. */
+export function writeSectionTo(file: string, header: string, name: string, markdown: string): void {
   const begin = `<!-- section:${name} -->`;
   const end = `<!-- /section:${name} -->`;
   const block = `${begin}\n${markdown.trim()}\n${end}`;
-  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nEach section names the command that produced it and the machine it ran on. Re-run the command to refresh it.\n';
+  mkdirSync(dirname(file), { recursive: true });
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : header;
   const i = text.indexOf(begin);
   const j = text.indexOf(end);
   text = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(RESULTS, text);
+  writeFileSync(file, text);
 }
 
 export const fmt = (n: number, digits = 2) => n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });

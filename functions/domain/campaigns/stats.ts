@@ -5,7 +5,7 @@
  * Design:
  * - Rates get Wilson intervals (they stay inside [0, 1] and keep their coverage at small
  *   counts and rates near 0, where the Wald interval collapses); a difference of two rates
- *   gets the normal (Wald) interval on the difference, and relative lift a delta-method
+ *   gets Newcombe's hybrid score interval (built from the two Wilson intervals), and relative lift a delta-method
  *   interval on log(p₁/p₀), which keeps it asymmetric as ratios are.
  * - The winner uses the mixture sequential probability ratio test (Johari, Pekelis & Walsh,
  *   "Always Valid Inference", arXiv:1512.04922) on the difference of conversion rates:
@@ -106,17 +106,26 @@ export interface DifferenceInterval extends Interval {
   standardError: number;
 }
 
-/** p̂(treatment) − p̂(control) with its normal interval. */
+/**
+ * p̂(treatment) − p̂(control) with Newcombe's hybrid score interval (Newcombe 1998, method 10:
+ * the two Wilson intervals combined), and the Wald standard error for z statistics. Not the
+ * Wald interval d ± z·se: with a small holdout (200 people at 3 %) it covered the true lift
+ * 93 % of the time at 95 % nominal (bench/results/measurement.md); Newcombe's keeps its
+ * coverage there and equals Wald's at large counts.
+ */
 export function differenceInterval(treatment: Proportion, control: Proportion, confidence = 0.95): DifferenceInterval {
   check(treatment);
   check(control);
   if (treatment.trials === 0 || control.trials === 0) return { estimate: Number.NaN, lower: -1, upper: 1, standardError: Number.NaN };
-  const z = zFor(confidence);
   const pt = treatment.successes / treatment.trials;
   const pc = control.successes / control.trials;
   const se = Math.sqrt((pt * (1 - pt)) / treatment.trials + (pc * (1 - pc)) / control.trials);
   const d = pt - pc;
-  return { estimate: d, lower: d - z * se, upper: d + z * se, standardError: se };
+  const wt = wilsonInterval(treatment, confidence);
+  const wc = wilsonInterval(control, confidence);
+  const lower = d - Math.sqrt((pt - wt.lower) ** 2 + (wc.upper - pc) ** 2);
+  const upper = d + Math.sqrt((wt.upper - pt) ** 2 + (pc - wc.lower) ** 2);
+  return { estimate: d, lower, upper, standardError: se };
 }
 
 /** Relative lift p̂₁/p̂₀ − 1, interval by the delta method on the log ratio; undefined without successes on both sides. */

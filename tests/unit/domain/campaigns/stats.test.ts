@@ -101,18 +101,33 @@ describe('wilsonInterval', () => {
 });
 
 describe('differenceInterval and relativeLiftInterval', () => {
-  it('computes the Wald interval of a difference by hand', () => {
-    // Prepare: 60/1000 vs 40/1000
-    const se = Math.sqrt((0.06 * 0.94) / 1000 + (0.04 * 0.96) / 1000);
+  it("matches Newcombe's (1998) worked example of the hybrid score interval", () => {
+    // Prepare: Newcombe, Statistics in Medicine 17:873-890, table II, example (a): 56/70 vs 48/80,
+    // method 10 gives 0.0524 to 0.3339 (the Wald interval would be 0.0575 to 0.3425).
 
     // Act
-    const d = differenceInterval({ successes: 60, trials: 1000 }, { successes: 40, trials: 1000 });
+    const d = differenceInterval({ successes: 56, trials: 70 }, { successes: 48, trials: 80 });
 
     // Assess
-    expect(d.estimate).toBeCloseTo(0.02, 12);
-    expect(d.standardError).toBeCloseTo(se, 12);
-    expect(d.lower).toBeCloseTo(0.02 - 1.959963984540054 * se, 8);
-    expect(d.upper).toBeCloseTo(0.02 + 1.959963984540054 * se, 8);
+    expect(d.estimate).toBeCloseTo(0.2, 12);
+    expect(d.lower).toBeCloseTo(0.0524, 4);
+    expect(d.upper).toBeCloseTo(0.3339, 4);
+    expect(d.standardError).toBeCloseTo(Math.sqrt((0.8 * 0.2) / 70 + (0.6 * 0.4) / 80), 12);
+  });
+
+  it('stays inside [-1, 1] and is close to Wald at large counts', () => {
+    // Prepare
+    const se = Math.sqrt((0.06 * 0.94) / 100_000 + (0.04 * 0.96) / 100_000);
+
+    // Act
+    const big = differenceInterval({ successes: 6000, trials: 100_000 }, { successes: 4000, trials: 100_000 });
+    const edge = differenceInterval({ successes: 10, trials: 10 }, { successes: 0, trials: 10 });
+
+    // Assess
+    expect(big.lower).toBeCloseTo(0.02 - 1.959963984540054 * se, 4);
+    expect(big.upper).toBeCloseTo(0.02 + 1.959963984540054 * se, 4);
+    expect(edge.upper).toBeLessThanOrEqual(1);
+    expect(edge.lower).toBeGreaterThan(0);
   });
 
   it('computes relative lift on the log scale', () => {
