@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { createServices, loopback, type Services } from '../../functions/shared/services.ts';
-import { readAllProfiles } from '../../functions/domain/profiles/read-all-profiles.ts';
 import { findProfile } from '../../functions/domain/profiles/find-profile.ts';
-import { createSegmentPreview, type SegmentPreview } from '../../functions/domain/campaigns/segments.ts';
+import type { SegmentPreview } from '../../functions/domain/campaigns/segments.ts';
+import { scanSegmentPreview } from '../../functions/domain/campaigns/scan-audience.ts';
 import { buildRenderContext, renderVariant, type RenderedVariant } from '../../functions/domain/campaigns/render.ts';
 import type { CampaignControl, CampaignSummary } from '../../functions/domain/campaigns/campaign-store.ts';
 import { validateCampaignDefinition } from '../../functions/domain/campaigns/validate-campaign.ts';
@@ -73,14 +73,7 @@ export async function segmentPreviewCommand(fileOrId: string, o: CampaignFlags &
   const def = fileOrId.endsWith('.json') ? segmentDefinitionSchema.parse(readJson(fileOrId)) : await t.services.campaignStore(t.campaignsTable).getSegment(fileOrId);
   if (!def) throw new Error(`no segment ${fileOrId}`);
   const store = t.services.profileStore(t.profilesTable);
-  const profiles = await readAllProfiles(store);
-  const preview = createSegmentPreview(def, { sampleSize: o.sample ?? 10 });
-  for (let i = 0; i < profiles.length; i += 100) {
-    const page = profiles.slice(i, i + 100);
-    const scores = await store.getScores(page.map((p) => p.profileId));
-    for (const p of page) preview.add(p, scores.get(p.profileId));
-  }
-  return preview.result();
+  return scanSegmentPreview(def, { profiles: store, scores: store }, { sampleSize: o.sample ?? 10 });
 }
 
 export const formatSegments = (s: SegmentDefinition[]) => (s.length ? s.map((x) => `${x.id.padEnd(24)} ${x.name}`).join('\n') : 'no segments yet (sightline segment create <file.json>)');

@@ -12,6 +12,7 @@
  * | definition      | `C#<campaignId>`                     | `DEF`                 | Put `attribute_not_exists(pk) OR definitionHash = :h` |
  * | control         | `C#<campaignId>`                     | `CONTROL`             | Put (the marketer's pause / resume / cancel) |
  * | summary         | `C#<campaignId>`                     | `SUMMARY`             | Put (running totals after each sweep) |
+ * | audience cut    | `C#<campaignId>`                     | `AUDIENCE`            | Put `attribute_not_exists(pk)` (a top audience's cut, taken once at Start) |
  * | segment         | `SEGMENTS`                           | `<segmentId>`         | Put (a Query lists them) |
  *
  * Why this shape:
@@ -99,7 +100,7 @@ export const UNPROCESSED_RETRIES = 8;
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export const campaignItemKey = (campaignId: string, sk: 'DEF' | 'CONTROL' | 'SUMMARY') => ({ pk: `C#${campaignId}`, sk });
+export const campaignItemKey = (campaignId: string, sk: 'DEF' | 'CONTROL' | 'SUMMARY' | 'AUDIENCE') => ({ pk: `C#${campaignId}`, sk });
 export const segmentKey = (segmentId: string) => ({ pk: 'SEGMENTS', sk: segmentId });
 
 /**

@@ -9,7 +9,8 @@ import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } fro
 import { campaignSchema, type CampaignDefinition } from '../../schemas/campaign.ts';
 import { segmentDefinitionSchema, type SegmentDefinition } from '../../schemas/segment.ts';
 import type { CampaignControl, CampaignStore, CampaignSummary } from '../domain/campaigns/campaign-store.ts';
-import { campaignItemKey, segmentKey } from './campaigns-table.ts';
+import type { AudienceCut } from '../domain/campaigns/scan-audience.ts';
+import { campaignItemKey, putIfAbsent, segmentKey } from './campaigns-table.ts';
 
 const hashOf = (c: CampaignDefinition) => createHash('sha256').update(JSON.stringify(c)).digest('hex');
 
@@ -66,6 +67,16 @@ export class DynamoCampaignStore implements CampaignStore {
   async getSummary(campaignId: string): Promise<CampaignSummary | undefined> {
     const item = await this.get(campaignItemKey(campaignId, 'SUMMARY'));
     return item ? (JSON.parse(String(item.summary)) as CampaignSummary) : undefined;
+  }
+
+  async saveAudienceCut(campaignId: string, cut: AudienceCut): Promise<AudienceCut> {
+    const item = { ...campaignItemKey(campaignId, 'AUDIENCE'), kind: 'campaign-audience', schemaVersion: 1, cut: JSON.stringify(cut) };
+    return (await putIfAbsent(this.ddb, this.tableName, item)) ? cut : (await this.getAudienceCut(campaignId))!;
+  }
+
+  async getAudienceCut(campaignId: string): Promise<AudienceCut | undefined> {
+    const item = await this.get(campaignItemKey(campaignId, 'AUDIENCE'));
+    return item ? (JSON.parse(String(item.cut)) as AudienceCut) : undefined;
   }
 
   async saveSegment(segment: SegmentDefinition, at: string): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * The Campaign state machine's first state: validate the definition (the execution fails here,
- * every wrong field named, before anything is sent), store it, plan the sweep
+ * every wrong field named, before anything is sent), store it, rank a top N / top p % audience
+ * once (one parallel scan of the profiles), plan the sweep
  * (functions/domain/campaigns/run-campaign.ts).
  */
 import { loadEnv } from '../shared/env.ts';
@@ -9,8 +10,9 @@ import { logger } from '../shared/powertools.ts';
 import { createServices } from '../shared/services.ts';
 import { startCampaign, type StartResult } from '../domain/campaigns/run-campaign.ts';
 import type { CampaignStore } from '../domain/campaigns/campaign-store.ts';
+import type { AudienceScanDeps } from '../domain/campaigns/scan-audience.ts';
 
-export function makeStartCampaign(deps: { store: CampaignStore; now: () => Date }) {
+export function makeStartCampaign(deps: AudienceScanDeps & { store: CampaignStore; now: () => Date }) {
   return async (input: unknown): Promise<StartResult> => {
     const out = await startCampaign(input, deps);
     logger.info('campaign started', { campaignId: out.campaignId, startAt: out.startAt, segments: out.segments.length });
@@ -19,5 +21,7 @@ export function makeStartCampaign(deps: { store: CampaignStore; now: () => Date 
 }
 
 const env = loadEnv('start-campaign');
-export const start = makeStartCampaign({ store: createServices().campaignStore(env.CAMPAIGNS_TABLE_NAME), now: () => new Date() });
+const services = createServices();
+const profiles = services.profileStore(env.PROFILES_TABLE_NAME);
+export const start = makeStartCampaign({ store: services.campaignStore(env.CAMPAIGNS_TABLE_NAME), profiles, scores: profiles, now: () => new Date() });
 export const handler = withPowertools(start);

@@ -84,8 +84,17 @@ export class Campaigns extends Construct {
       targets: [new LambdaFunction(this.feedbackFunction.fn, { retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
 
-    this.startFunction = new SightlineFunction(this, 'StartCampaign', { functionName: 'start-campaign', environment: { CAMPAIGNS_TABLE_NAME: table }, description: 'Validate, store and plan a campaign' });
+    // Start ranks a top N / top p % audience in one parallel scan of the profiles: minutes for
+    // a million profiles, hence the long timeout (a plain segment starts in milliseconds).
+    this.startFunction = new SightlineFunction(this, 'StartCampaign', {
+      functionName: 'start-campaign',
+      environment: { CAMPAIGNS_TABLE_NAME: table, PROFILES_TABLE_NAME: props.profilesTable.tableName },
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+      description: 'Validate, store, rank and plan a campaign',
+    });
     grantItems(this.startFunction.fn, props.campaignsTable, ['GetItem', 'PutItem']);
+    grantItems(this.startFunction.fn, props.profilesTable, ['Scan', 'BatchGetItem']);
     this.summarizeFunction = new SightlineFunction(this, 'SummarizeCampaign', { functionName: 'summarize-campaign', environment: { CAMPAIGNS_TABLE_NAME: table }, description: 'Totals of a campaign sweep' });
     grantItems(this.summarizeFunction.fn, props.campaignsTable, ['GetItem', 'PutItem']);
     const secretEnv = { UNSUBSCRIBE_URL: unsubscribeUrl, UNSUBSCRIBE_SECRET_ARN: this.signingSecret.secretArn };
@@ -128,7 +137,7 @@ export class Campaigns extends Construct {
     const task = (name: string, fn: SightlineFunction<'start-campaign' | 'send-campaign-page' | 'summarize-campaign'>, timeout: Duration, payload?: TaskInput) =>
       new LambdaInvoke(this, name, { lambdaFunction: fn.fn, payloadResponseOnly: true, retryOnServiceExceptions: true, taskTimeout: Timeout.duration(timeout), ...(payload ? { payload } : {}) });
     const failed = new Fail(this, 'Campaign failed', { causePath: '$.error.Cause', errorPath: '$.error.Error' });
-    const start = task('Start', this.startFunction, Duration.seconds(30)).addCatch(failed, { resultPath: '$.error' });
+    const start = task('Start', this.startFunction, Duration.minutes(15)).addCatch(failed, { resultPath: '$.error' });
     const waitForStart = new Wait(this, 'Wait for start', { time: WaitTime.timestampPath('$.startAt') });
     const sendPage = task('Send page', this.sendFunction, Duration.minutes(5));
     const pageFailed = new Fail(this, 'Page failed', { causePath: '$.error.Cause', errorPath: '$.error.Error' });

@@ -100,7 +100,7 @@ export const envSchemas = {
     /** How often a warm function re-reads the registry's pointers. */
     MODEL_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
   }),
-  'start-campaign': z.object({ ...common, CAMPAIGNS_TABLE_NAME: z.string().min(1) }),
+  'start-campaign': z.object({ ...common, CAMPAIGNS_TABLE_NAME: z.string().min(1), PROFILES_TABLE_NAME: z.string().min(1) }),
   'send-campaign-page': z.object({
     ...common,
     ...unsubscribe,

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { basicAuth, testPlatform } from '../helpers/platform.ts';
+import { allProfiles, basicAuth, testPlatform } from '../helpers/platform.ts';
 import type { Platform } from '../../local/platform.ts';
 
 let platform: Awaited<ReturnType<typeof testPlatform>>;
@@ -113,5 +113,22 @@ describe('the Campaign state machine on the local platform', () => {
     expect(totals.skipped.unsubscribed).toBe(1);
     expect((await mailsTo()).filter((a) => a === address).length).toBe(before);
     expect(totals.sent).toBe(29); // the 30 buyers, all eligible again without a cap, but one
+  });
+
+  it('a top-N audience is ranked once at Start: exactly the N best are decided, ties broken by id, and a restart decides nobody new', async () => {
+    // Prepare: every buyer spent the same, so the ranking is by profile id alone.
+    const top = { ...campaign, id: 'top-five', holdoutPercent: 0, frequencyCap: undefined, audience: { segment: { ...campaign.audience.segment, id: 'top-buyers', top: { n: 5, by: 'aggregates.revenue' } } } };
+    const expected = (await allProfiles(platform)).filter((p) => !p.mergedInto && (p.aggregates.orders ?? 0) >= 1).map((p) => p.profileId).sort().slice(0, 5);
+    // Act
+    const e = await runCampaign(platform, top, 'top-five');
+    const again = await runCampaign(platform, top, 'top-five-restarted');
+    // Assess
+    expect(e.status, e.cause).toBe('SUCCEEDED');
+    expect(again.status, again.cause).toBe('SUCCEEDED');
+    const records = await platform.services.sendRecords(platform.resource('send-campaign-page', 'CAMPAIGNS_TABLE_NAME')).listRecords('top-five', { consistent: true });
+    expect(records.records.map((r) => r.personId).sort()).toEqual(expected);
+    const totals = JSON.parse(e.output!).totals;
+    expect(totals.audience).toBe(5);
+    expect(JSON.parse(again.output!).totals.sent).toBe(0);
   });
 });

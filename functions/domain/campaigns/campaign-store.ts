@@ -5,6 +5,7 @@
 import type { CampaignDefinition } from '../../../schemas/campaign.ts';
 import type { SegmentDefinition } from '../../../schemas/segment.ts';
 import type { PageTotals } from './send-page.ts';
+import type { AudienceCut } from './scan-audience.ts';
 
 export type CampaignControl = 'running' | 'paused' | 'cancelled';
 
@@ -30,5 +31,8 @@ export interface CampaignStore {
   getSegment(segmentId: string): Promise<SegmentDefinition | undefined>;
   listSegments(): Promise<SegmentDefinition[]>;
   saveSummary(summary: CampaignSummary): Promise<void>;
+  /** Keeps a top audience's cut unless one is kept already; returns the one kept (the first wins, so a restart ranks nothing anew). */
+  saveAudienceCut(campaignId: string, cut: AudienceCut): Promise<AudienceCut>;
+  getAudienceCut(campaignId: string): Promise<AudienceCut | undefined>;
   getSummary(campaignId: string): Promise<CampaignSummary | undefined>;
 }

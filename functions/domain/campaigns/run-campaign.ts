@@ -6,7 +6,8 @@
  *
  * 1. start: validate the definition (every wrong field named; nothing is sent), resolve a
  *    named segment, store the definition (an id is an execution name: the same id with a
- *    different definition is refused), and plan the sweep over `totalSegments` scan segments.
+ *    different definition is refused), rank a top N / top p % audience once and keep its cut
+ *    (scan-audience.ts), and plan the sweep over `totalSegments` scan segments.
  * 2. step: honour the marketer's control (paused: wait and ask again; cancelled: end), then
  *    send one page (send-page.ts) and hand back the cursor and the running totals.
  * 3. summarise: add up the segments; when people were deferred (quiet hours, a local send time
@@ -17,6 +18,7 @@ import { validateCampaignDefinition } from './validate-campaign.ts';
 import type { CampaignStore, CampaignSummary } from './campaign-store.ts';
 import { addTotals, emptyTotals, sendPage, type PageTotals, type ResolvedCampaign, type SendPageDeps } from './send-page.ts';
 import type { CampaignFieldError } from '../../../schemas/campaign.ts';
+import { audienceCutOf, scanSegmentPreview, type AudienceScanDeps } from './scan-audience.ts';
 
 /** Scan segments swept in parallel (the Map's concurrency; ≤ 40 inline Map iterations run at once). */
 export const CAMPAIGN_SEGMENTS = 8;
@@ -59,25 +61,36 @@ export interface StartResult {
   segments: SegmentTask[];
 }
 
-export async function resolveCampaign(campaign: CampaignDefinition, store: Pick<CampaignStore, 'getSegment'>): Promise<ResolvedCampaign> {
+async function segmentOf(campaign: CampaignDefinition, store: Pick<CampaignStore, 'getSegment'>) {
   const segment = campaign.audience.segment ?? (await store.getSegment(campaign.audience.segmentId!));
   if (!segment) throw new UnknownSegmentError(campaign.audience.segmentId!);
-  // A top N / top p % needs a ranking over the whole audience before the first send; the send
-  // loop reads one page at a time. Refused, not silently widened to everyone who matches.
-  if (segment.top) throw new InvalidCampaignError([{ path: 'audience.segment.top', message: 'top N / top p % audiences are not supported by campaigns yet (segment preview shows them); use a score threshold (e.g. scores.propensity gte 0.3)' }]);
-  return { ...campaign, segment };
+  return segment;
+}
+
+/** The definition with its segment and, for a top audience, the cut Start took. */
+export async function resolveCampaign(campaign: CampaignDefinition, store: Pick<CampaignStore, 'getSegment' | 'getAudienceCut'>): Promise<ResolvedCampaign> {
+  const segment = await segmentOf(campaign, store);
+  if (!segment.top) return { ...campaign, segment };
+  const cut = await store.getAudienceCut(campaign.id);
+  if (!cut) throw new Error(`campaign ${campaign.id} has a top audience but no cut: Start ranks it before the first page`);
+  return { ...campaign, segment, cut };
 }
 
 const segmentTasks = (campaignId: string, sweep: number): SegmentTask[] =>
   Array.from({ length: CAMPAIGN_SEGMENTS }, (_, segment) => ({ campaignId, segment, totalSegments: CAMPAIGN_SEGMENTS, sweep }));
 
-export async function startCampaign(input: unknown, deps: { store: CampaignStore; now: () => Date }): Promise<StartResult> {
+export async function startCampaign(input: unknown, deps: AudienceScanDeps & { store: CampaignStore; now: () => Date }): Promise<StartResult> {
   const v = validateCampaignDefinition(input);
   if (!v.ok) throw new InvalidCampaignError(v.errors);
   const campaign = v.campaign;
-  await resolveCampaign(campaign, deps.store);
+  const segment = await segmentOf(campaign, deps.store);
   const at = deps.now().toISOString();
   if ((await deps.store.saveDefinition(campaign, at)) === 'conflict') throw new CampaignConflictError(campaign.id);
+  // A restarted execution keeps the first ranking: the same people stay the audience.
+  if (segment.top && !(await deps.store.getAudienceCut(campaign.id))) {
+    const preview = await scanSegmentPreview(segment, deps, { sampleSize: 0, totalSegments: CAMPAIGN_SEGMENTS, now: deps.now() });
+    await deps.store.saveAudienceCut(campaign.id, audienceCutOf(preview, at));
+  }
   await deps.store.saveSummary({ campaignId: campaign.id, state: 'sending', sweeps: 0, totals: emptyTotals(), updatedAt: at });
   const startAt = campaign.schedule.type === 'at' && Date.parse(campaign.schedule.at) > Date.parse(at) ? new Date(campaign.schedule.at).toISOString() : at;
   return { campaignId: campaign.id, startAt, sweep: 0, segments: segmentTasks(campaign.id, 0) };

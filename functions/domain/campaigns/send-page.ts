@@ -32,6 +32,7 @@ import { decidePage, type PageContext } from './eligibility.ts';
 import type { FrequencyCapStore, OutboundMessage, Sender, SendRecordStore, SkipReason, SuppressionList } from './ports.ts';
 import { buildRenderContext, buildUnsubscribeHeaders, renderVariant, signUnsubscribeToken, unsubscribeUrl } from './render.ts';
 import { matchesSegment } from './segments.ts';
+import { scoresFor, segmentUsesScores, withinCut, type AudienceCut } from './scan-audience.ts';
 
 export const SEND_PAGE_SIZE = 250;
 
@@ -91,7 +92,10 @@ export interface SendPageDeps {
 }
 
 /** The inline audience, or the stored segment the campaign names (resolved by the caller). */
-export type ResolvedCampaign = CampaignDefinition & { segment: SegmentDefinition };
+export type ResolvedCampaign = CampaignDefinition & { segment: SegmentDefinition; cut?: AudienceCut };
+
+/** Whether any template of the campaign reads `scores` (then the page reads the people's scores). */
+export const variantsUseScores = (campaign: CampaignDefinition): boolean => campaign.variants.some((v) => JSON.stringify(v).includes('scores'));
 
 function messageFor(campaign: ResolvedCampaign, profile: Profile, scores: ScoresItem | undefined, variantId: string, address: string, deps: SendPageDeps): OutboundMessage {
   const variant = campaign.variants.find((v) => v.id === variantId)!;
@@ -118,8 +122,11 @@ export async function sendPage(campaign: ResolvedCampaign, input: SendPageInput,
   const page = await deps.profiles.scanProfiles({ segment: input.segment, totalSegments: input.totalSegments, cursor: input.cursor, limit: SEND_PAGE_SIZE });
   totals.scanned = page.profiles.length;
   const live = page.profiles.filter((p) => !p.mergedInto);
-  const scores = live.length ? await deps.scores.getScores(live.map((p) => p.profileId)) : new Map<string, ScoresItem>();
-  const audience = live.filter((p) => matchesSegment(p, scores.get(p.profileId), campaign.segment, { now }));
+  // Scores cost a read per person: only when the segment or a template names them.
+  const scores = await scoresFor(live, segmentUsesScores(campaign.segment) || variantsUseScores(campaign), deps.scores);
+  const top = campaign.segment.top;
+  const inAudience = (p: Profile) => matchesSegment(p, scores.get(p.profileId), campaign.segment, { now }) && (!top || (campaign.cut !== undefined && withinCut(p, scores.get(p.profileId), top, campaign.cut)));
+  const audience = live.filter(inAudience);
   totals.audience = audience.length;
 
   // Decided before (a retried page, an earlier sweep, a second execution): left alone.
