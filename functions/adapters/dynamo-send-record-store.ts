@@ -65,6 +65,12 @@ export const storedSendRecordSchema = z.object({
   lastClickAt: z.string().optional(),
   lastClickLink: z.string().optional(),
   clicks: z.number().optional(),
+  // Conversions credited by attribution (dynamo-conversion-store.ts); additive in v1.
+  conversions: z.number().optional(),
+  firstConversionAt: z.string().optional(),
+  lastConversionAt: z.string().optional(),
+  /** Per currency, from the top-level `revenue_<CUR>` attributes. */
+  revenue: z.record(z.string(), z.number()).optional(),
 });
 export type StoredSendRecord = z.infer<typeof storedSendRecordSchema>;
 
@@ -93,10 +99,18 @@ const MAX_LINK = 1024;
 const MAX_EVENT_IDS = 200;
 
 function toRecord(item: Record<string, unknown>): TrackedSendRecord {
-  const { pk: _pk, sk: _sk, eventIds: _ids, expiresAt: _exp, ...rest } = item;
-  const { schemaVersion: _v, kind: _k, ...record } = storedSendRecordSchema.parse(rest);
+  const { pk: _pk, sk: _sk, eventIds: _ids, conversionIds: _cids, expiresAt: _exp, ...rest } = item;
+  const revenue: Record<string, number> = {};
+  for (const [k, v] of Object.entries(rest)) {
+    const m = /^revenue_([A-Z]{3})$/.exec(k);
+    if (m && typeof v === 'number') revenue[m[1]] = v;
+  }
+  const { schemaVersion: _v, kind: _k, ...record } = storedSendRecordSchema.parse({ ...rest, ...(Object.keys(revenue).length ? { revenue } : {}) });
   return record;
 }
+
+/** A stored send record item (any page or batch read) as the domain sees it. */
+export const toTrackedRecord = toRecord;
 
 function fromFailureItem(item: Record<string, AttributeValue> | undefined): TrackedSendRecord | undefined {
   return item && Object.keys(item).length > 0 ? toRecord(unmarshall(item)) : undefined;
