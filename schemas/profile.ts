@@ -10,6 +10,7 @@
  * `version` is the optimistic-concurrency counter: every write is conditional on it.
  */
 import { z } from 'zod';
+import { consentHistorySchema } from './consent.ts';
 
 export const PROFILE_SCHEMA_VERSION = 1;
 
@@ -163,7 +164,16 @@ export const profileSchema = z.object({
   /** The rule set version that produced `tags`, and the instant they were evaluated as of. */
   tagsRuleSet: z.string().optional(),
   tagsAsOf: z.string().optional(),
+  /**
+   * The current consent as flat flags (segments target `consent.<key>`), derived from
+   * `consentHistory` by functions/domain/privacy/consent.ts; readers that decide ask that module.
+   */
   consent: z.record(z.string(), z.boolean()).default({}),
+  /**
+   * Append-only, bounded consent history (schemas/consent.ts). Additive in v1: a profile
+   * without it is read from its flat `consent` map (source `legacy`, at `updatedAt`).
+   */
+  consentHistory: consentHistorySchema.optional(),
   /** Model scores with their explanations (functions/domain/score/score-profile.ts); additive in v1. */
   scores: z.record(z.string(), storedScoreSchema).optional(),
   campaignContact: campaignContactSchema.optional(),

@@ -5,14 +5,15 @@
  * - Checks run cheapest and most final first, and the first failing one is the reason
  *   recorded: merged → no_address → unsubscribed / suppressed → no_consent → quiet hours
  *   (a deferral, not a skip) → arm → frequency cap (variants only).
- * - Consent is read from `profile.consent` (flat keys, `Record<string, boolean>`, from the
- *   Segment spec's `context.consent.categoryPreferences`). Marketing on a channel is granted
- *   only when it was explicitly given, by either
- *     `<channel>.marketing: true`   (e.g. `email.marketing`), or
- *     `<channel>: true` and `marketing: true`  (channel and purpose given separately);
- *   and an explicit `false` on any of the three keys denies. Anything else — no keys, only
- *   `email: true`, only `personalisation: true` — is unknown, and unknown is not consent:
- *   a person who never consented to marketing email is never emailed.
+ * - Consent is derived from the profile's consent history (functions/domain/privacy/consent.ts,
+ *   the one place that decides it; a v1 profile's flat `consent` map is read as history).
+ *   Marketing on a channel is granted only when it was explicitly given, by either
+ *     `<channel>.marketing` granted   (e.g. `email.marketing`), or
+ *     `<channel>` and `marketing` both granted  (channel and purpose given separately);
+ *   the newest statement wins, and a denial or withdrawal of any of the three keys newer than
+ *   the grant refuses. Anything else — nothing said, only `email: true`, only
+ *   `personalisation: true` — is unknown, and unknown is not consent: a person who never
+ *   consented to marketing email is never emailed.
  * - The suppression list is checked before consent because an unsubscribe also withdraws
  *   consent: the more specific reason (`unsubscribed`) is the one worth recording. Its
  *   lookups are batched per page (`checkPage`), never one call per person.
@@ -25,6 +26,8 @@
  */
 import type { CampaignChannel, CampaignDefinition, FrequencyCap } from '../../../schemas/campaign.ts';
 import type { Profile } from '../../../schemas/profile.ts';
+import type { DerivedConsentStatus } from '../../../schemas/consent.ts';
+import { consentHistoryOf, legacyHistory, marketingStatus, type ConsentHolder } from '../privacy/consent.ts';
 import { armLabel, assignArm, type ArmAssignment } from './arms.ts';
 import type { CapWindow, FrequencyCapStore, SkipReason, SuppressionEntry, SuppressionList } from './ports.ts';
 import { capWindowKeys, nextAllowedSendInstant, type SendTime } from './schedule.ts';
@@ -36,13 +39,13 @@ export function consentKeys(channel: CampaignChannel): { combined: string; chann
   return { combined: `${channel}.${MARKETING_PURPOSE}`, channel, purpose: MARKETING_PURPOSE };
 }
 
-export type ConsentState = 'granted' | 'denied' | 'unknown';
+export type ConsentState = DerivedConsentStatus;
 
-export function marketingConsent(consent: Readonly<Record<string, boolean>>, channel: CampaignChannel): ConsentState {
-  const k = consentKeys(channel);
-  if (consent[k.combined] === false || consent[k.channel] === false || consent[k.purpose] === false) return 'denied';
-  if (consent[k.combined] === true || (consent[k.channel] === true && consent[k.purpose] === true)) return 'granted';
-  return 'unknown';
+/** Marketing consent on a channel, of a profile (its history) or of a bare v1 flat map. */
+export function marketingConsent(of: Readonly<Record<string, boolean>> | ConsentHolder, channel: CampaignChannel): ConsentState {
+  const holder = typeof (of as ConsentHolder).consent === 'object' && typeof (of as ConsentHolder).updatedAt === 'string';
+  const history = holder ? consentHistoryOf(of as ConsentHolder) : legacyHistory(of as Record<string, boolean>, new Date(0).toISOString());
+  return marketingStatus(history, channel);
 }
 
 const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
@@ -94,7 +97,7 @@ export function checkEligibility(input: EligibilityInput): EligibilityDecision {
   const address = addressFor(profile, campaign.channel);
   if (address === undefined) return { kind: 'skip', reason: 'no_address' };
   if (input.suppression) return { kind: 'skip', reason: input.suppression.reason === 'unsubscribe' ? 'unsubscribed' : 'suppressed' };
-  if (marketingConsent(profile.consent, campaign.channel) !== 'granted') return { kind: 'skip', reason: 'no_consent' };
+  if (marketingConsent(profile, campaign.channel) !== 'granted') return { kind: 'skip', reason: 'no_consent' };
   const send = nextAllowedSendInstant({
     schedule: campaign.schedule,
     quietHours: campaign.quietHours,

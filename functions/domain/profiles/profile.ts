@@ -51,6 +51,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CleanEvent } from '../../../schemas/clean-event.ts';
+import { consentEntriesOf, isConsentRecord, mergedConsent, withConsent } from '../privacy/consent.ts';
 import { PROFILE_SCHEMA_VERSION, isStorableNumber, type Aggregates, type CampaignContact, type DedupState, type Profile } from '../../../schemas/profile.ts';
 
 export const DEDUP_WINDOW_HOURS = 48;
@@ -303,7 +304,7 @@ export function applyEvent(p: Profile, e: CleanEvent): Profile {
       anonymousIds: addUnique(p.identities.anonymousIds, e.anonymousId),
       emailHashes: addUnique(p.identities.emailHashes, e.emailHash),
     },
-    aggregates: applyToAggregates(p.aggregates, e),
+    aggregates: isConsentRecord(e) ? p.aggregates : applyToAggregates(p.aggregates, e),
     dedup: rememberEvent(p, e),
     applied: [],
   };
@@ -311,7 +312,9 @@ export function applyEvent(p: Profile, e: CleanEvent): Profile {
     // Newer traits win; an older event only fills traits that are not set yet.
     next.traits = isNewer ? { ...p.traits, ...e.traits } : { ...e.traits, ...p.traits };
   }
-  if (e.consent) next.consent = isNewer ? { ...p.consent, ...e.consent } : { ...e.consent, ...p.consent };
+  // Consent is a history ordered by each statement's own time (domain/privacy/consent.ts), not "newer event wins".
+  const said = consentEntriesOf(e);
+  if (said.length > 0) ({ consent: next.consent, consentHistory: next.consentHistory } = withConsent(p, said));
   if (e.timezone && (isNewer || !p.timezone)) next.timezone = e.timezone;
   const contact = campaignContactOf(e);
   if (contact && (!p.campaignContact || ms(contact.at) >= ms(p.campaignContact.at))) next.campaignContact = contact;
@@ -394,7 +397,7 @@ export function absorb(survivor: Profile, other: Profile): Profile {
       emailHashes: union(survivor.identities.emailHashes, other.identities.emailHashes),
     },
     traits: survivorNewer ? { ...other.traits, ...survivor.traits } : { ...survivor.traits, ...other.traits },
-    consent: survivorNewer ? { ...other.consent, ...survivor.consent } : { ...survivor.consent, ...other.consent },
+    ...mergedConsent(survivor, other),
     timezone: survivorNewer ? survivor.timezone ?? other.timezone : other.timezone ?? survivor.timezone,
     campaignContact: !other.campaignContact || (survivor.campaignContact && ms(survivor.campaignContact.at) >= ms(other.campaignContact.at)) ? survivor.campaignContact : other.campaignContact,
     aggregates: mergeAggregates(survivor.aggregates, other.aggregates),
