@@ -83,6 +83,12 @@ export const aggregatesSchema = z.object({
   currency: z.string().optional(),
   /** ISO 4217 code → revenue of the Order Completed events that named it. Additive in v1. */
   revenueByCurrency: z.record(z.string(), z.number()).default({}),
+  /**
+   * When the person is active: a sparse histogram over the 168 local hours of the week, for
+   * send-time optimisation (functions/domain/profiles/activity-hours.ts states the format).
+   * Additive in v1.
+   */
+  activityHours: z.string().optional(),
 });
 export type Aggregates = z.infer<typeof aggregatesSchema>;
 

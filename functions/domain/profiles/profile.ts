@@ -52,6 +52,7 @@
 import { createHash } from 'node:crypto';
 import type { CleanEvent } from '../../../schemas/clean-event.ts';
 import { consentEntriesOf, isConsentRecord, mergedConsent, withConsent } from '../privacy/consent.ts';
+import { recordActivity, mergeActivity } from './activity-hours.ts';
 import { PROFILE_SCHEMA_VERSION, isStorableNumber, type Aggregates, type CampaignContact, type DedupState, type Profile } from '../../../schemas/profile.ts';
 
 export const DEDUP_WINDOW_HOURS = 48;
@@ -308,6 +309,7 @@ export function applyEvent(p: Profile, e: CleanEvent): Profile {
     dedup: rememberEvent(p, e),
     applied: [],
   };
+  next.aggregates = withActivity(next.aggregates, e, p.timezone);
   if (e.type === 'identify' && Object.keys(e.traits).length > 0) {
     // Newer traits win; an older event only fills traits that are not set yet.
     next.traits = isNewer ? { ...p.traits, ...e.traits } : { ...e.traits, ...p.traits };
@@ -319,6 +321,13 @@ export function applyEvent(p: Profile, e: CleanEvent): Profile {
   const contact = campaignContactOf(e);
   if (contact && (!p.campaignContact || ms(contact.at) >= ms(p.campaignContact.at))) next.campaignContact = contact;
   return next;
+}
+
+/** Person activity (track, page, screen; not a campaign's own contact) into the hours-of-week histogram, in local time. */
+function withActivity(a: Aggregates, e: CleanEvent, profileZone: string | undefined): Aggregates {
+  const active = (e.type === 'track' && e.event !== CAMPAIGN_CONTACTED) || e.type === 'page' || e.type === 'screen';
+  if (!active) return a;
+  return { ...a, activityHours: recordActivity(a.activityHours, e.timestamp, e.timezone ?? profileZone ?? 'UTC') };
 }
 
 /** The event name campaign contacts (and their outcomes) arrive as. */
@@ -379,6 +388,7 @@ export function mergeAggregates(a: Aggregates, b: Aggregates): Aggregates {
     channels: sumMaps(a.channels, b.channels),
     currency: a.currency ?? b.currency,
     revenueByCurrency: sumMaps(a.revenueByCurrency, b.revenueByCurrency),
+    ...(a.activityHours || b.activityHours ? { activityHours: mergeActivity(a.activityHours, b.activityHours) } : {}),
   };
 }
 
