@@ -138,6 +138,12 @@ const baseShape = {
   test: testPhaseSchema.optional(),
   /** 'optimal': each person in their best hour (issue 12) within the schedule and quiet hours. */
   sendTime: z.enum(['scheduled', 'optimal']).default('scheduled'),
+  /**
+   * With sendTime 'optimal', the end of the send window: everyone is sent before it, each in
+   * their best hour from the schedule's start. Default: the start + 24 h for an 'at' or a
+   * dated 'localTime' schedule; required for 'now' and an undated 'localTime'.
+   */
+  sendBy: z.iso.datetime({ offset: true }).optional(),
   /** Fill a `recommendations` list for the templates. */
   recommendations: recommendationsSlotSchema.optional(),
 };
@@ -201,6 +207,13 @@ function crossFieldRules(raw: unknown, ctx: z.RefinementCtx): void {
   }
   const schedule = raw.schedule;
   const quiet = raw.quietHours;
+  const dated = isRecord(schedule) && (schedule.type === 'at' || (schedule.type === 'localTime' && schedule.date !== undefined));
+  if (raw.sendTime === 'optimal' && raw.sendBy === undefined && isRecord(schedule) && !dated) {
+    ctx.addIssue({ code: 'custom', path: ['sendBy'], message: "sendTime 'optimal' needs sendBy (the end of the send window) unless the schedule has a date ('at', or 'localTime' with date)" });
+  }
+  if (typeof raw.sendBy === 'string' && isRecord(schedule) && schedule.type === 'at' && typeof schedule.at === 'string' && !(Date.parse(raw.sendBy) > Date.parse(schedule.at))) {
+    ctx.addIssue({ code: 'custom', path: ['sendBy'], message: 'sendBy must be after schedule.at' });
+  }
   if (isRecord(schedule) && schedule.type === 'localTime' && isRecord(quiet)) {
     const t = toMinutes(schedule.time);
     const s = toMinutes(quiet.start);

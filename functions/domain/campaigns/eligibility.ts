@@ -31,6 +31,8 @@ import { consentHistoryOf, legacyHistory, marketingStatus, type ConsentHolder } 
 import { armLabel, assignArm, type ArmAssignment } from './arms.ts';
 import type { CapWindow, FrequencyCapStore, SkipReason, SuppressionEntry, SuppressionList } from './ports.ts';
 import { capWindowKeys, nextAllowedSendInstant, type SendTime } from './schedule.ts';
+import { optimalSendInstant } from './send-time.ts';
+import { populationProfile } from '../profiles/activity-hours.ts';
 
 export const MARKETING_PURPOSE = 'marketing';
 
@@ -82,7 +84,9 @@ export type EligibilityDecision =
 
 export interface EligibilityInput {
   profile: Profile;
-  campaign: Pick<CampaignDefinition, 'channel' | 'schedule' | 'quietHours'>;
+  campaign: Pick<CampaignDefinition, 'channel' | 'schedule' | 'quietHours'> & Partial<Pick<CampaignDefinition, 'sendTime' | 'sendBy'>>;
+  /** With sendTime 'optimal': the population's activity profile the person's best hour is smoothed towards. */
+  population?: readonly number[];
   /** The suppression entry for the person's address, if any (looked up per page). */
   suppression?: SuppressionEntry;
   now: Date;
@@ -98,13 +102,11 @@ export function checkEligibility(input: EligibilityInput): EligibilityDecision {
   if (address === undefined) return { kind: 'skip', reason: 'no_address' };
   if (input.suppression) return { kind: 'skip', reason: input.suppression.reason === 'unsubscribe' ? 'unsubscribed' : 'suppressed' };
   if (marketingConsent(profile, campaign.channel) !== 'granted') return { kind: 'skip', reason: 'no_consent' };
-  const send = nextAllowedSendInstant({
-    schedule: campaign.schedule,
-    quietHours: campaign.quietHours,
-    timezone: profile.timezone ?? profile.traits.timezone,
-    fallbackTimezone: input.fallbackTimezone,
-    now,
-  });
+  const timing = { schedule: campaign.schedule, quietHours: campaign.quietHours, timezone: profile.timezone ?? profile.traits.timezone, fallbackTimezone: input.fallbackTimezone, now };
+  const send =
+    campaign.sendTime === 'optimal'
+      ? optimalSendInstant({ ...timing, sendBy: campaign.sendBy, activity: profile.aggregates.activityHours, population: input.population })
+      : nextAllowedSendInstant(timing);
   // Whole minutes: a bucket released at its start minute is "now" for its people.
   if (Math.floor(send.at.getTime() / 60_000) > Math.floor(now.getTime() / 60_000)) {
     return { kind: 'defer', reason: send.deferred ? 'quiet_hours' : 'scheduled_later', address, send };
@@ -130,9 +132,10 @@ export type PersonDecision =
   | { kind: 'skip'; personId: string; reason: SkipReason; arm?: string };
 
 export interface PageContext {
-  campaign: Pick<CampaignDefinition, 'id' | 'channel' | 'schedule' | 'quietHours' | 'frequencyCap' | 'holdoutPercent' | 'variants'> & {
-    test?: { percent: number };
-  };
+  campaign: Pick<CampaignDefinition, 'id' | 'channel' | 'schedule' | 'quietHours' | 'frequencyCap' | 'holdoutPercent' | 'variants'> &
+    Partial<Pick<CampaignDefinition, 'sendTime' | 'sendBy'>> & {
+      test?: { percent: number };
+    };
   now: Date;
   suppressions: SuppressionList;
   caps: FrequencyCapStore;
@@ -155,12 +158,15 @@ export async function decidePage(profiles: readonly Profile[], ctx: PageContext)
   const addresses = [...new Set(profiles.map((p) => addressFor(p, campaign.channel)).filter((a): a is string => a !== undefined))];
   const suppressed = addresses.length > 0 ? await ctx.suppressions.findMany(campaign.channel, addresses) : new Map<string, SuppressionEntry>();
   const out: PersonDecision[] = [];
+  // The page's people stand for the population (send-time.ts says why that is enough).
+  const population = campaign.sendTime === 'optimal' ? populationProfile(profiles.map((p) => p.aggregates.activityHours)) : undefined;
   for (const profile of profiles) {
     const personId = profile.profileId;
     const address = addressFor(profile, campaign.channel);
     const d = checkEligibility({
       profile,
       campaign,
+      population,
       suppression: address === undefined ? undefined : suppressed.get(address),
       now: ctx.now,
       fallbackTimezone: ctx.fallbackTimezone,
