@@ -14,6 +14,8 @@
  * - power: the challenger at 3.3 % (+10 % relative), the default at 3 %;
  * - coverage: one variant (+10 % relative) against a 10 % holdout, read once at the end of
  *   the goal window, at 20,000 and 2,000 eligible people; also with no true lift;
+ * - added after the first run: A/A and power again with τ = 0.01, the default of the winner
+ *   step (functions/domain/campaigns/winner.ts), which another session wrote meanwhile;
  * - 1,000 campaigns per scenario (`--campaigns`), seed 20261201 (`--seed`).
  * The naive comparison is a two-sided z-test on the cumulative counts at each daily look.
  * Conversions per arm and day are drawn exactly (binomial by inversion), not approximated.
@@ -41,6 +43,8 @@ const ALPHA = 0.05;
 const TAU = 0.003;
 const MIN_RUNTIME_HOURS = 24;
 const LIFT = 0.1;
+/** functions/domain/campaigns/winner.ts DEFAULT_TAU, what a campaign's winner step uses unless told otherwise. */
+const SHIPPED_TAU = 0.01;
 
 /** Binomial(n, p) by inversion of the CDF from 0 (expected n·p steps; n·p here is at most a few hundred). */
 export function binomial(n: number, p: number, rand: () => number): number {
@@ -72,7 +76,7 @@ interface SequentialOutcome {
 }
 
 /** One campaign of `rates.length` arms (the first is the default), looked at daily. */
-function simulateCampaign(rates: readonly number[], rand: () => number): SequentialOutcome {
+function simulateCampaign(rates: readonly number[], rand: () => number, tau: number): SequentialOutcome {
   const ids = rates.map((_, i) => (i === 0 ? 'A' : String.fromCharCode(65 + i)));
   const conversions = rates.map(() => 0);
   const recipients = rates.map(() => 0);
@@ -86,7 +90,7 @@ function simulateCampaign(rates: readonly number[], rand: () => number): Sequent
       conversions[a] += binomial(PER_ARM_PER_DAY, rates[a], rand);
     }
     const arms: ArmResult[] = ids.map((id, a) => ({ id, recipients: recipients[a], conversions: conversions[a], default: a === 0, previousPValue: pValues[a] }));
-    const d = decideWinner(arms, { alpha: ALPHA, tau: TAU, minRuntimeHours: MIN_RUNTIME_HOURS, startedAt, now: new Date(startedAt.getTime() + day * 86_400_000) });
+    const d = decideWinner(arms, { alpha: ALPHA, tau, minRuntimeHours: MIN_RUNTIME_HOURS, startedAt, now: new Date(startedAt.getTime() + day * 86_400_000) });
     for (const c of d.comparisons) {
       const a = ids.indexOf(c.id);
       if (c.pValue !== undefined) pValues[a] = c.pValue;
@@ -120,9 +124,9 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function runScenario(rates: readonly number[], seed: number): SequentialOutcome[] {
+function runScenario(rates: readonly number[], seed: number, tau = TAU): SequentialOutcome[] {
   const rand = seededRandom(seed);
-  return Array.from({ length: CAMPAIGNS }, () => simulateCampaign(rates, rand));
+  return Array.from({ length: CAMPAIGNS }, () => simulateCampaign(rates, rand, tau));
 }
 
 interface CoverageScenario {
@@ -161,6 +165,9 @@ function main(): void {
   const aa = runScenario([BASELINE, BASELINE], SEED);
   const aaa = runScenario([BASELINE, BASELINE, BASELINE], SEED + 1);
   const power = runScenario([BASELINE, BASELINE * (1 + LIFT)], SEED + 2);
+  // Added after the first run: the winner step's shipped default τ (winner.ts DEFAULT_TAU).
+  const aaShipped = runScenario([BASELINE, BASELINE], SEED + 10, SHIPPED_TAU);
+  const powerShipped = runScenario([BASELINE, BASELINE * (1 + LIFT)], SEED + 12, SHIPPED_TAU);
   const cov = [
     { eligible: 20_000, holdoutShare: 0.1, lift: LIFT },
     { eligible: 2_000, holdoutShare: 0.1, lift: LIFT },
@@ -184,6 +191,7 @@ function main(): void {
   lines.push('|---|---|---|---|---|');
   lines.push(`| 2 arms at ${pct(BASELINE)} | ${rateWithInterval(count(aa, (o) => o.winnerDay !== undefined), n)} | ${rateWithInterval(count(aa, (o) => o.significantDay !== undefined), n)} | ${rateWithInterval(count(aa, (o) => o.zDay !== undefined), n)} | ${rateWithInterval(count(aa, (o) => o.zDay !== undefined && o.zChallengerBetter === true), n)} |`);
   lines.push(`| 3 arms at ${pct(BASELINE)} (Bonferroni: α/2 per challenger) | ${rateWithInterval(count(aaa, (o) => o.winnerDay !== undefined), n)} | ${rateWithInterval(count(aaa, (o) => o.significantDay !== undefined), n)} | (B vs A only) ${rateWithInterval(count(aaa, (o) => o.zDay !== undefined), n)} | — |`);
+  lines.push(`| 2 arms at ${pct(BASELINE)}, τ = ${SHIPPED_TAU} (the winner step's default) | ${rateWithInterval(count(aaShipped, (o) => o.winnerDay !== undefined), n)} | ${rateWithInterval(count(aaShipped, (o) => o.significantDay !== undefined), n)} | ${rateWithInterval(count(aaShipped, (o) => o.zDay !== undefined), n)} | ${rateWithInterval(count(aaShipped, (o) => o.zDay !== undefined && o.zChallengerBetter === true), n)} |`);
   lines.push('');
   const aaWin = count(aa, (o) => o.winnerDay !== undefined) / n;
   const aaSig = count(aa, (o) => o.significantDay !== undefined) / n;
@@ -200,6 +208,8 @@ function main(): void {
   lines.push(`| wrong winner | ${wrong.length} of ${n} |`);
   lines.push(`| median days to decide, among campaigns decided | ${median(days)} (quartiles ${median(days.filter((d) => d <= median(days)))}–${median(days.filter((d) => d >= median(days)))}) |`);
   lines.push(`| median days to decide, undecided counted as > ${DAYS} | ${decided.length * 2 > n ? median([...days, ...Array(n - decided.length).fill(Infinity)]) : `> ${DAYS}`} |`);
+  const shippedDays = powerShipped.filter((o) => o.winner === 'B').map((o) => o.winnerDay!);
+  lines.push(`| with τ = ${SHIPPED_TAU} (the winner step's default; added after the first run): winner found | ${rateWithInterval(shippedDays.length, n)}, median ${median(shippedDays)} days among decided |`);
   lines.push(`| recipients per arm by day ${DAYS} | ${(PER_ARM_PER_DAY * DAYS).toLocaleString('en-GB')} |`);
   lines.push(`| for reference: power of one fixed-horizon z-test at day ${DAYS} (normal approximation) | ${pct(fixedHorizonPower(PER_ARM_PER_DAY * DAYS))} |`);
   lines.push('');
