@@ -133,8 +133,8 @@ async function main(): Promise<void> {
 
   // Validation grid: the choice is made here, before the test split is scored.
   const poolings = ['hourOfWeek', 'weekpart', 'hourOfDay'] as const;
-  const strengths = [0.5, 1, 2, 5, 10, 20];
-  const shares = [0, 0.15, 0.25];
+  const strengths = [0.5, 1, 2, 5, 10, 20, 50];
+  const shares = [0, 0.15, 0.25, 1 / 3];
   const grid: { o: BestHourOptions; s: Score }[] = [];
   for (const pooling of poolings) for (const priorStrength of strengths) for (const neighbourShare of shares) grid.push({ o: { pooling, priorStrength, neighbourShare }, s: score(validation.cases, modelPredict(validation, { pooling, priorStrength, neighbourShare })) });
   const better = (a: Score, b: Score) => a.hits > b.hits || (a.hits === b.hits && a.absError < b.absError);
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     lines.push('|---|---|---|');
     for (const o of model) {
       const s = score(split.cases, modelPredict(split, o));
-      lines.push(`| best hour, ${o.pooling}, k = ${o.priorStrength}, neighbour share ${o.neighbourShare}${o === chosen.o ? ' (**chosen**)' : ''} | ${pct(s)} | ${s.absError.toFixed(2)} |`);
+      lines.push(`| best hour, ${o.pooling}, k = ${o.priorStrength}, neighbour share ${o.neighbourShare!.toFixed(2)}${o === chosen.o ? ' (**chosen**)' : ''} | ${pct(s)} | ${s.absError.toFixed(2)} |`);
     }
     const fixed = score(split.cases, () => split.fixedHour);
     lines.push(`| best single fixed hour for everyone (${split.fixedHour}:00, chosen on training orders) | ${pct(fixed)} | ${fixed.absError.toFixed(2)} |`);
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
   }
   lines.push('');
   const inModule = chosen.o.pooling === DEFAULT_POOLING && chosen.o.priorStrength === PRIOR_STRENGTH && chosen.o.neighbourShare === NEIGHBOUR_SHARE;
-  lines.push(`Validation chose pooling ${chosen.o.pooling}, k = ${chosen.o.priorStrength}, neighbour share ${chosen.o.neighbourShare}; the module's defaults (pooling ${DEFAULT_POOLING}, k = ${PRIOR_STRENGTH}, share ${NEIGHBOUR_SHARE}) ${inModule ? 'are that choice' : '**differ from it**'}.`);
+  lines.push(`Validation chose pooling ${chosen.o.pooling}, k = ${chosen.o.priorStrength}, neighbour share ${chosen.o.neighbourShare!.toFixed(2)}; the module's defaults (pooling ${DEFAULT_POOLING}, k = ${PRIOR_STRENGTH}, share ${NEIGHBOUR_SHARE.toFixed(2)}) ${inModule ? 'are that choice' : '**differ from it**'}.`);
   lines.push('');
 
   // Bytes on the profile: every customer's whole history, as the Tag consumer stores it.
