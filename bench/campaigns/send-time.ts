@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   lines.push(`Command: \`npx tsx bench/campaigns/send-time.ts --file ${FILE} --write\``);
   lines.push(`Machine: ${machine()} (shared with other sessions); ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
   lines.push('');
-  lines.push('Protocol (bench/campaigns/send-time.ts header): histories counted as the Tag consumer counts them (functions/domain/profiles/activity-hours.ts, Europe/London local hours), the target is each customer\'s first order in the 3 months after the cut-off, every method picks an hour of that order\'s weekday; hit = within ±1 hour; error on the 24-hour circle. Choices made on the validation split only; test read once. 95 % Wilson intervals in brackets.');
+  lines.push('Protocol (bench/campaigns/send-time.ts header): histories counted as the Tag consumer counts them (functions/domain/profiles/activity-hours.ts, Europe/London local hours), the target is each customer\'s first order in the 3 months after the cut-off, every method picks an hour of that order\'s weekday; hit = within ±1 hour; error on the 24-hour circle. Choices made on the validation split only. Honest caveat: the test table was also printed while the method was developed (three versions: the prior pooled like the counts, then the grid extended by the ±1-hour box spread and k = 50), so it is not an untouched read; each version\'s choice was made on validation alone. 95 % Wilson intervals in brackets.');
   lines.push('');
   const table = (split: SplitCases, name: string, model: BestHourOptions[]) => {
     lines.push(`### ${name}: ${split.cases.length.toLocaleString('en-GB')} customers with history and a next order (${split.trainOrders.toLocaleString('en-GB')} earlier orders)`);
