@@ -23,7 +23,8 @@
  *   `<last counted epoch hour, base 36>;<bin as 2 base-36 chars><count, base 36>,…`, sparse
  *   and sorted by bin. A person active in 5 distinct hours of the week costs about 25
  *   bytes. A count reaching MAX_COUNT halves every count: old habits fade, bytes stay bounded
- *   (168 × 4 characters at the very most).
+ *   (under 850 characters at the very most: 168 entries of at most 4, their commas, the
+ *   last hour).
  * - Smoothing is Dirichlet-multinomial (empirical Bayes): the person's posterior mean in
  *   bin b is (c_b + k·π_b) / (n + k) with π the population's profile and k pseudo-counts,
  *   after spreading each count over its neighbouring hours (a person who ordered at 13:00

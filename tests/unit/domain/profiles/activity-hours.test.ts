@@ -62,6 +62,15 @@ describe('recordActivity', () => {
     expect(halved[4]).toBe(2);
   });
 
+  it('stays under 850 characters with every hour of the week at its highest count', () => {
+    // Prepare
+    const full = encodeActivity({ lastHour: Math.floor(Date.parse('2099-12-31T00:00:00Z') / 3_600_000), counts: emptyActivity().counts.map(() => MAX_COUNT - 1) });
+
+    // Act / Assess
+    expect(full.length).toBeLessThan(850);
+    expect(decodeActivity(full).counts.every((c) => c === MAX_COUNT - 1)).toBe(true);
+  });
+
   it('round-trips its encoding, ignores a damaged entry, and merges by adding', () => {
     // Prepare
     const a = habit(9, 2);
