@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { optimalSendInstant } from '../../../../functions/domain/campaigns/send-time.ts';
-import { checkEligibility } from '../../../../functions/domain/campaigns/eligibility.ts';
+import { checkEligibility, decidePage } from '../../../../functions/domain/campaigns/eligibility.ts';
+import type { FrequencyCapStore, SuppressionList } from '../../../../functions/domain/campaigns/ports.ts';
 import { isInQuietHours } from '../../../../functions/domain/campaigns/schedule.ts';
 import { binOf, recordActivity } from '../../../../functions/domain/profiles/activity-hours.ts';
 import { newProfile } from '../../../../functions/domain/profiles/profile.ts';
@@ -104,6 +105,26 @@ describe('campaigns with sendTime optimal', () => {
     // Assess
     expect(d.kind).toBe('defer');
     if (d.kind === 'defer') expect(d.send.at.toISOString()).toBe('2024-07-15T19:00:00.000Z');
+  });
+
+  it("smooth a person without history towards the page's population (decidePage)", async () => {
+    // Prepare: nine evening people and one without any history
+    const person = (id: string, activity?: string) => {
+      const p = { ...newProfile(id, '2024-01-01T00:00:00Z'), timezone: 'Europe/London', traits: { email: `${id}@example.com` }, consent: { 'email.marketing': true } };
+      return { ...p, aggregates: { ...p.aggregates, ...(activity ? { activityHours: activity } : {}) } };
+    };
+    const people = [...Array.from({ length: 9 }, (_, i) => person(`e${i}`, habit(19, 20, 'Europe/London'))), person('new')];
+    const suppressions: SuppressionList = { findMany: async () => new Map(), add: async () => {} };
+    const caps: FrequencyCapStore = { reserve: async () => true, release: async () => {} };
+    const campaign = { id: 'c1', channel: 'email' as const, schedule: at, quietHours: quiet, holdoutPercent: 0, variants: [{ id: 'a', weight: 1, subject: 's', html: 'h', text: 't' }], sendTime: 'optimal' as const };
+
+    // Act
+    const decisions = await decidePage(people, { campaign, now, suppressions, caps });
+
+    // Assess: the newcomer goes at the population's 19:00 BST, not the first hour of the window
+    const newcomer = decisions.find((d) => d.personId === 'new');
+    expect(newcomer?.kind).toBe('defer');
+    if (newcomer?.kind === 'defer') expect(newcomer.until.toISOString()).toBe('2024-07-15T18:00:00.000Z');
   });
 
   it('need a window end unless the schedule is dated', () => {
