@@ -117,7 +117,7 @@ export function demoShop(opts: DemoShopOptions): SegmentLikeEvent[] {
         push({ type: 'page', anonymousId, name: pick(['Home', 'Category', 'Product', 'Sale']), when: at(firstSeen - v), context: { ...context, page: { path: '/' } } });
       }
       if (rnd() < 0.5) {
-        push({ type: 'identify', userId, anonymousId, traits: { email: `${userId}@example.test`, country, first_name: `Demo ${i + 1}` }, when: at(firstSeen - 5), context: { ...context, consent: { categoryPreferences: { email: true, personalisation: rnd() < 0.7 } } } });
+        push({ type: 'identify', userId, anonymousId, traits: { email: `${userId}@example.test`, country, first_name: `Demo ${i + 1}` }, when: at(firstSeen - 5), context: { ...context, consent: { categoryPreferences: { email: true, personalisation: rnd() < 0.7, profiling: true } } } });
         if (rnd() < 0.6) order(at(Math.max(1, firstSeen - 6)));
       }
       continue;
@@ -125,8 +125,9 @@ export function demoShop(opts: DemoShopOptions): SegmentLikeEvent[] {
     // Same draws in the same order as before `email.marketing` existed: the shop is otherwise unchanged.
     const emailOk = rnd() < 0.85;
     const personalisation = rnd() < 0.7;
-    // Consent per channel and purpose: email marketing is what a campaign needs (unknown is not granted).
-    push({ type: 'identify', ...who, traits: { email: `${userId}@example.test`, country, first_name: `Demo ${i + 1}` }, when: at(firstSeen), context: { ...context, consent: { categoryPreferences: { email: emailOk, 'email.marketing': emailOk, personalisation } } } });
+    // Consent per channel and purpose: email marketing is what a campaign needs, profiling what
+    // scoring needs (unknown is not granted; every demo customer grants profiling, no extra draw).
+    push({ type: 'identify', ...who, traits: { email: `${userId}@example.test`, country, first_name: `Demo ${i + 1}` }, when: at(firstSeen), context: { ...context, consent: { categoryPreferences: { email: emailOk, 'email.marketing': emailOk, personalisation, profiling: true } } } });
     known.push({ userId, persona, context });
     const monthly = (fromDays: number, toDays: number, o = {}) => {
       for (let d = fromDays; d >= toDays; d -= 28 + Math.floor(rnd() * 5)) order(at(d), o);

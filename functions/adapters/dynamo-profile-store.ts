@@ -4,6 +4,7 @@
  */
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   type PutCommandInput,
@@ -137,6 +138,19 @@ export class DynamoProfileStore implements ProfileStore, ProfileScanner, ScoreSt
       ConditionExpression: 'attribute_not_exists(pk) OR profileVersion <= :v',
       ExpressionAttributeValues: { ':v': item.profileVersion },
     });
+  }
+
+  async deleteScores(profileId: string, profileVersion: number): Promise<boolean> {
+    try {
+      const out = await this.ddb.send(
+        new DeleteCommand({ TableName: this.tableName, Key: scoresKey(profileId), ConditionExpression: 'profileVersion <= :v', ExpressionAttributeValues: { ':v': profileVersion }, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      this.count('write', out.ConsumedCapacity);
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   /** A conditional PutItem: true when written, false when the condition failed; other errors are thrown. */

@@ -40,6 +40,7 @@ export function makeScoreProfiles(deps: ScoreProfilesDeps) {
     logger.info('batch scored', { records: event.Records.length, failed: failed.length, models: models.map((m) => `${m.model}@${m.version}`), ...outcomes });
     metrics.addMetric('ProfilesScored', MetricUnit.Count, outcomes.scored ?? 0);
     metrics.addMetric('ScoresUnchanged', MetricUnit.Count, outcomes.unchanged ?? 0);
+    metrics.addMetric('NotScoredNoConsent', MetricUnit.Count, outcomes['no-consent'] ?? 0);
     metrics.addMetric('FailedEvents', MetricUnit.Count, failed.length);
     return response;
   };

@@ -103,4 +103,11 @@ export class MemoryScoreStore implements ScoreStore {
     this.writes++;
     return true;
   }
+  async deleteScores(profileId: string, profileVersion: number) {
+    const current = this.items.get(profileId);
+    if (!current || current.profileVersion > profileVersion) return false;
+    this.items.delete(profileId);
+    this.writes++;
+    return true;
+  }
 }

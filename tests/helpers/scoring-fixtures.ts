@@ -29,6 +29,8 @@ export function buyer(profileId: string, months: Record<string, number>, extra: 
       months: Object.fromEntries(keys.map((k) => [k, { orders: months[k], revenue: months[k] * 50 }])),
     },
     tagsAsOf: '2011-12-01T00:00:00.000Z',
+    // Scoring needs profiling consent (functions/domain/score/keep-scores.ts); a v1 flat map grants it.
+    consent: { profiling: true },
     ...extra,
   });
 }

@@ -26,6 +26,8 @@ const order = (userId: string, day: number, items: string[]) => ({
   messageId: `o-${userId}-${day}`,
   timestamp: new Date(Date.UTC(2011, 9, day)).toISOString(),
   properties: { order_id: `${userId}-${day}`, revenue: 10 * items.length, currency: 'GBP', products: items.map((id) => ({ product_id: id, price: 10, quantity: 1 })) },
+  // Personal recommendations need personalisation consent (unknown is not granted).
+  context: { consent: { categoryPreferences: { personalisation: true } } },
 });
 
 async function get(path: string) {

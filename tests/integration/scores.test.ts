@@ -39,6 +39,8 @@ const order = (userId: string, day: string, revenue: number) => ({
   messageId: `o-${userId}-${day}`,
   timestamp: `${day}T10:00:00.000Z`,
   properties: { order_id: `${userId}-${day}`, revenue, currency: 'GBP', products: [{ product_id: 'MUG', price: revenue, quantity: 1 }] },
+  // Scoring needs profiling consent (unknown is not granted).
+  context: { consent: { categoryPreferences: { profiling: true } } },
 });
 const send = async (batch: unknown[]) => {
   const res = await fetch(`${platform.apiUrl}/v1/batch`, { method: 'POST', headers: { authorization: basicAuth(writeKey), 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });

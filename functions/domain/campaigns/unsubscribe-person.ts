@@ -3,11 +3,13 @@
  * mail client's POST carries no cookies or credentials), so it is verified first; then, at
  * once, the address goes on the suppression list (reason `unsubscribe`: the next campaign
  * skips the person with reason `unsubscribed`) and the person's consent for marketing on that
- * channel is withdrawn on the profile. Idempotent: a second click changes nothing.
+ * channel is withdrawn on the profile (a consent-history entry, source `unsubscribe`:
+ * functions/domain/privacy/consent.ts). Idempotent: a second click changes nothing.
  */
 import { InvalidRequestError, NotFoundError } from '../shared/errors.ts';
 import type { ProfileStore } from '../profiles/ports.ts';
-import { addressFor, consentKeys } from './eligibility.ts';
+import { addressFor, consentKeys, marketingConsent } from './eligibility.ts';
+import { withConsent } from '../privacy/consent.ts';
 import type { SuppressionList } from './ports.ts';
 import { verifyUnsubscribeToken, type UnsubscribePayload } from './unsubscribe.ts';
 
@@ -33,8 +35,8 @@ export async function unsubscribePerson(token: string | undefined, deps: Unsubsc
     if (!profile) throw new NotFoundError('this person is no longer known to us; nothing more will be sent');
     const address = addressFor(profile, payload.channel);
     if (address) await deps.suppressions.add({ channel: payload.channel, address, reason: 'unsubscribe', at });
-    if (profile.consent[key] === false) return { campaignId: payload.campaignId, channel: payload.channel, suppressed: !!address };
-    const next = { ...profile, version: profile.version + 1, updatedAt: at, consent: { ...profile.consent, [key]: false } };
+    if (marketingConsent(profile, payload.channel) === 'withdrawn') return { campaignId: payload.campaignId, channel: payload.channel, suppressed: !!address };
+    const next = { ...withConsent(profile, [{ key, status: 'withdrawn', at, source: 'unsubscribe' }]), version: profile.version + 1, updatedAt: at };
     if (await deps.profiles.saveProfile(next, profile.version)) return { campaignId: payload.campaignId, channel: payload.channel, suppressed: !!address };
   }
   throw new Error('the profile kept changing; the suppression entry is written, consent will be retried by the next click');

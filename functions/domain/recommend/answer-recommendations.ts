@@ -1,12 +1,13 @@
 /**
  * One request of the recommendation API, in the domain: the registry's current models (each
  * loader caches), the person as their profile describes them (country for cold start,
- * consent for personalisation), and the answer of serve-recommendations.ts. Personalize is
+ * consent for personalisation, derived from their consent history: only a grant personalises), and the answer of serve-recommendations.ts. Personalize is
  * asked first once its workflow has made a campaign; its failure is reported, not thrown.
  */
 import type { CachedModel } from '../shared/model-registry.ts';
 import type { ProfileStore } from '../profiles/ports.ts';
 import { findProfile } from '../profiles/find-profile.ts';
+import { consentHistoryOf, purposeStatus } from '../privacy/consent.ts';
 import type { CatalogItem } from './catalog.ts';
 import type { EmbeddedRecommendationProvider } from './create-provider.ts';
 import type { RecommendationProvider } from './recommendation-provider.ts';
@@ -31,8 +32,10 @@ export async function answerRecommendations(req: RecommendationRequest, deps: An
     catalog: catalog?.model ?? new Map<string, CatalogItem>(),
     personOf: async (userId: string) => {
       const p = await findProfile(deps.store, userId);
-      if (!p) return undefined;
-      return { country: typeof p.traits.country === 'string' ? p.traits.country : undefined, personalisation: p.consent.personalisation };
+      // Personalisation needs consent (functions/domain/privacy/consent.ts): withdrawn, denied
+      // and never said alike get the non-personal answer; so does someone with no profile.
+      if (!p) return { personalisation: false };
+      return { country: typeof p.traits.country === 'string' ? p.traits.country : undefined, personalisation: purposeStatus(consentHistoryOf(p), 'personalisation') === 'granted' };
     },
     onFallback: deps.onFallback,
   };

@@ -8,9 +8,10 @@
  *   and the answer says which source produced it.
  * - Cold start: a person the model does not know gets what is popular in their country; the
  *   country comes from the query or the person's profile (traits.country).
- * - Consent first: a person whose profile says `consent.personalisation: false` gets no
- *   personal ranking (not Personalize, not their history) — only what is popular in their
- *   country — and the answer says `personalised: false`.
+ * - Consent first: a person who has not granted personalisation (`personOf` says
+ *   `personalisation: false`; answer-recommendations.ts derives it from the consent history,
+ *   where unknown is not granted) gets no personal ranking (not Personalize, not their
+ *   history) — only what is popular in their country — and the answer says `personalised: false`.
  * - Items are decorated with name, category and price from the catalog when it is loaded.
  */
 import { NoModelError } from '../shared/errors.ts';

@@ -17,6 +17,10 @@
  *   tags were evaluated as of (historical replays, where "now" would make every customer
  *   look lapsed).
  * - A profile merged into another is followed to the one that absorbed it.
+ * - Profiling consent (functions/domain/privacy/consent.ts): a person who has not granted
+ *   `profiling` — withdrawn, denied, or never said, since unknown is not granted — is not
+ *   scored, and their stored scores item is deleted ('no-consent'). Nothing is written for
+ *   someone who never had scores.
  */
 import type { Profile, ScoresItem, StoredScore } from '../../../schemas/profile.ts';
 import type { ProfileStore } from '../profiles/ports.ts';
@@ -24,11 +28,15 @@ import type { ScoreStore } from './ports.ts';
 import type { ModelArtifact } from './artifact.ts';
 import { scoreProfile } from './score-profile.ts';
 import { forEachLimit } from '../shared/for-each-limit.ts';
+import { consentHistoryOf, purposeStatus } from '../privacy/consent.ts';
 
 /** The instant a profile is scored as of: now (`wall`), or its own tag time (`profile`: historical replays). */
 export const scoreClock = (mode: 'wall' | 'profile'): ((p: Profile) => Date) => (mode === 'profile' ? (p) => new Date(p.tagsAsOf ?? p.updatedAt) : () => new Date());
 
-export type ScoreOutcome = 'scored' | 'unchanged' | 'superseded' | 'not-found' | 'no-model-applies';
+export type ScoreOutcome = 'scored' | 'unchanged' | 'superseded' | 'not-found' | 'no-model-applies' | 'no-consent';
+
+/** Whether a profile may be scored: profiling consent granted. */
+export const mayScore = (profile: Profile): boolean => purposeStatus(consentHistoryOf(profile), 'profiling') === 'granted';
 
 export interface KeepScoresDeps {
   store: Pick<ProfileStore, 'getProfile'>;
@@ -46,6 +54,10 @@ function sameScore(a: StoredScore | undefined, b: StoredScore): boolean {
 
 /** Scores a profile against what is stored for it and writes what moved. */
 async function scoreAndSave(profile: Profile, stored: ScoresItem | undefined, deps: KeepScoresDeps): Promise<Exclude<ScoreOutcome, 'not-found'>> {
+  if (!mayScore(profile)) {
+    if (stored) await deps.scores.deleteScores(profile.profileId, profile.version);
+    return 'no-consent';
+  }
   // Scores of models not given (not promoted yet, or retired) are kept as they were.
   const scores = scoreProfile({ ...profile, scores: stored?.scores ?? {} }, deps.models, deps.asOf(profile));
   if (!deps.models.some((m) => scores[m.model])) return 'no-model-applies';
@@ -59,7 +71,7 @@ async function scoreAndSave(profile: Profile, stored: ScoresItem | undefined, de
  * the profiles and their scores items, then a write per profile whose scores moved.
  */
 export async function keepScores(profileIds: string[], deps: KeepScoresDeps, concurrency = 8): Promise<Record<ScoreOutcome, number>> {
-  const outcomes: Record<ScoreOutcome, number> = { scored: 0, unchanged: 0, superseded: 0, 'not-found': 0, 'no-model-applies': 0 };
+  const outcomes: Record<ScoreOutcome, number> = { scored: 0, unchanged: 0, superseded: 0, 'not-found': 0, 'no-model-applies': 0, 'no-consent': 0 };
   const ids = [...new Set(profileIds)];
   const { profiles, scores } = await deps.scores.getProfilesWithScores(ids);
   await forEachLimit(ids, concurrency, async (id) => {

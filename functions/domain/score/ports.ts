@@ -14,5 +14,11 @@ export interface ScoreStore {
   getProfilesWithScores(profileIds: string[]): Promise<{ profiles: Map<string, Profile>; scores: Map<string, ScoresItem> }>;
   /** Writes unless the stored item was computed from a newer profile version; false then. */
   saveScores(item: ScoresItem): Promise<boolean>;
+  /**
+   * Removes a profile's scores item (its person withdrew or denied profiling consent) unless
+   * it was computed from a newer profile version (a later grant's scores stay); false then,
+   * or when there was none.
+   */
+  deleteScores(profileId: string, profileVersion: number): Promise<boolean>;
 }
 
