@@ -18,3 +18,17 @@ with other sessions); re-run the command to refresh it. Datasets are read from
 export function writeMeasurement(section: string, markdown: string): void {
   writeSectionTo(MEASUREMENT_RESULTS, HEADER, section, markdown);
 }
+
+/** `--name value` from the command line, or the fallback. */
+export function cliArg(name: string, fallback: string): string {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+}
+
+/** Prints a section and, with `--write`, stores it in measurement.md. */
+export function publishMeasurement(section: string, lines: readonly string[]): void {
+  const md = lines.join('\n');
+  console.log(md);
+  if (process.argv.includes('--write')) writeMeasurement(section, md);
+}

@@ -37,15 +37,10 @@ import {
 } from '../../functions/domain/profiles/activity-hours.ts';
 import { wilsonInterval } from '../../functions/domain/campaigns/stats.ts';
 import { machine } from '../lib/report.ts';
-import { writeMeasurement } from './measurement-file.ts';
+import { cliArg, publishMeasurement } from './measurement-file.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const arg = cliArg;
 const FILE = arg('file', DEFAULT_RETAIL);
-const WRITE = args.includes('--write');
 const ZONE = 'Europe/London';
 
 interface Case {
@@ -200,9 +195,7 @@ async function main(): Promise<void> {
   const mean = sizes.reduce((s, x) => s + x, 0) / sizes.length;
   const name = 'activityHours'.length;
   lines.push(`Bytes added to a profile item (\`aggregates.activityHours\`, a string; DynamoDB counts the attribute name, ${name} bytes, plus the UTF-8 value), over all ${sizes.length.toLocaleString('en-GB')} customers' whole histories (orders only; a live profile also counts page and track events, at most one per clock hour): value mean ${mean.toFixed(1)} bytes, median ${q(0.5)}, p95 ${q(0.95)}, max ${sizes.at(-1)} (${(bins / sizes.length).toFixed(1)} distinct hours of the week per customer on average); so about ${(mean + name).toFixed(0)} bytes per profile on average, and under 850 bytes of value by construction (168 entries of at most 4 characters, 167 commas, the last hour).`);
-  const md = lines.join('\n');
-  console.log(md);
-  if (WRITE) writeMeasurement('send-time', md);
+  publishMeasurement('send-time', lines);
 }
 
 await main();

@@ -25,16 +25,11 @@
 import { decideWinner, differenceInterval, normalCdf, relativeLiftInterval, wilsonInterval, type ArmResult } from '../../functions/domain/campaigns/stats.ts';
 import { seededRandom } from '../../functions/domain/shared/random.ts';
 import { machine } from '../lib/report.ts';
-import { writeMeasurement } from './measurement-file.ts';
+import { cliArg, publishMeasurement } from './measurement-file.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const arg = cliArg;
 const CAMPAIGNS = Number(arg('campaigns', '1000'));
 const SEED = Number(arg('seed', '20261201'));
-const WRITE = args.includes('--write');
 
 const BASELINE = 0.03;
 const PER_ARM_PER_DAY = 2000;
@@ -224,9 +219,7 @@ function main(): void {
   lines.push('The difference interval is Newcombe\'s hybrid score interval. It replaced the Wald interval (d ± 1.96·se) after this benchmark\'s first full run, same seed: Wald covered 93.1 % (931 of 1,000; 95 % CI 91.4 %–94.5 %) in the 1,800 / 200 row, NOT the 95 % nominal; 95.0 % and 95.3 % in the 20,000 rows.');
   lines.push('');
   lines.push('These intervals are fixed-horizon: valid for the one reading the report makes when the goal window has closed, not for a reading every day (the winner uses the always-valid test for that reason). With 1,000 campaigns a coverage figure has a sampling error of about ±1.4 points.');
-  const md = lines.join('\n');
-  console.log(md);
-  if (WRITE) writeMeasurement('sequential', md);
+  publishMeasurement('sequential', lines);
 }
 
 /** Power of a one-look two-sided z-test at α with n per arm (normal approximation), for reference. */

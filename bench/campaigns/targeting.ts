@@ -30,15 +30,10 @@ import { trainPropensityModel } from '../../functions/domain/score/propensity-tr
 import { predict } from '../../functions/domain/score/score.ts';
 import { trainGbm, trainLogistic } from '../../functions/domain/score/train.ts';
 import { machine } from '../lib/report.ts';
-import { writeMeasurement } from './measurement-file.ts';
+import { cliArg, publishMeasurement } from './measurement-file.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const arg = cliArg;
 const FILE = arg('file', DEFAULT_BANK);
-const WRITE = args.includes('--write');
 const FRACTIONS = [0.1, 0.2, 0.3];
 
 const t0 = Date.now();
@@ -106,6 +101,4 @@ lines.push('');
 lines.push('A difference between two selections of the same rows smaller than their intervals (about ±3 points of rate at 800–2,500 contacts) is not evidence: read the costs as "within noise" unless they exceed that.');
 lines.push('');
 lines.push('(a) changes who is selected inside each group, so its audience size moves from the plain top p %: compare rates and conversions per 1,000, not totals. "Gain kept" = (its rate − base rate) / (plain rate − base rate).');
-const md = lines.join('\n');
-console.log(md);
-if (WRITE) writeMeasurement('targeting', md);
+publishMeasurement('targeting', lines);
