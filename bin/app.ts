@@ -17,6 +17,7 @@ import { RecommendStack } from '../lib/stacks/recommend-stack.ts';
 import { PersonalizeStack } from '../lib/stacks/personalize-stack.ts';
 import { ScoreStack } from '../lib/stacks/score-stack.ts';
 import { CampaignsStack } from '../lib/stacks/campaigns-stack.ts';
+import { PrivacyStack } from '../lib/stacks/privacy-stack.ts';
 
 export function buildApp(app: App = new App()) {
   const stage = (app.node.tryGetContext('sightline:stage') as string | undefined) ?? 'dev';
@@ -101,8 +102,22 @@ export function buildApp(app: App = new App()) {
     httpApi: collect.collect.api,
     sesIdentityArn: `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${sesIdentity}`,
   });
+  // Privacy: export and erasure across every store (Personalize's data deletion where it is deployed).
+  const privacy = new PrivacyStack(app, 'Sightline-Privacy', {
+    env,
+    description: 'Sightline: right of access (export) and erasure (state machine, jobs, receipts)',
+    profilesTable: profiles.profiles.profilesTable,
+    campaignsTable: profiles.profiles.campaignsTable,
+    failedEventsBucket: data.data.failedEventsBucket,
+    interactionsBucket: data.data.interactionsBucket,
+    dataKey: data.data.key,
+    httpApi: collect.collect.api,
+    // The raw and clean streams' retention (lib/constructs/data.ts), for the receipt's note.
+    kinesisRetentionHours: 168,
+    personalize: personalize && { datasetGroupArn: personalize.personalize.datasetGroupArn, roleArn: personalize.personalize.importRole.roleArn },
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stacks: { data, profiles, collect, clean, tag, score, recommend, campaigns }, personalize };
+  return { app, stacks: { data, privacy, profiles, collect, clean, tag, score, recommend, campaigns }, personalize };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

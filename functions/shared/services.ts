@@ -42,6 +42,13 @@ import { DynamoSuppressionList } from '../adapters/dynamo-suppression-list.ts';
 import { sesEmailSender, type SesEmailSenderOptions } from '../adapters/ses-email-sender.ts';
 import { smsSender, type SmsSenderOptions } from '../adapters/sms-sender.ts';
 import { webhookSender, type WebhookSenderOptions } from '../adapters/webhook-sender.ts';
+import { PersonalizeClient } from '@aws-sdk/client-personalize';
+import { DynamoErasureJobs } from '../adapters/dynamo-erasure-jobs.ts';
+import { ProfilesPrivacyStore } from '../adapters/privacy-profiles.ts';
+import { CampaignsPrivacyStore, SuppressionPrivacyStore } from '../adapters/privacy-campaigns.ts';
+import { ArchivePrivacyStore, FailedEventsPrivacyStore } from '../adapters/privacy-s3.ts';
+import { AwsPersonalizeEraser } from '../adapters/personalize-eraser.ts';
+import { SfnErasureWorkflow } from '../adapters/sfn-erasure-workflow.ts';
 import { CurrentScoreModels } from '../domain/score/current-models.ts';
 import type { PersonalizeConfig } from '../domain/recommend/personalize-config.ts';
 
@@ -126,6 +133,17 @@ export function createServices(config: ServicesConfig = {}) {
     emailSender: (opts?: SesEmailSenderOptions) => sesEmailSender(ses(), opts),
     smsSender: (opts?: SmsSenderOptions) => smsSender(sms(), opts),
     webhookSender: (opts: WebhookSenderOptions) => webhookSender(opts),
+    // Privacy (functions/domain/privacy/ports.ts): the erasure jobs and each store searched by person.
+    erasureJobs: (table: string) => new DynamoErasureJobs(doc(), table),
+    privacyStores: (t: { profilesTable?: string; campaignsTable?: string; failedEventsBucket?: string; interactionsBucket?: string }) => ({
+      profiles: t.profilesTable ? new ProfilesPrivacyStore(doc(), t.profilesTable) : undefined,
+      campaigns: t.campaignsTable ? new CampaignsPrivacyStore(doc(), t.campaignsTable) : undefined,
+      suppression: t.campaignsTable ? new SuppressionPrivacyStore(doc(), t.campaignsTable) : undefined,
+      failedEvents: t.failedEventsBucket ? new FailedEventsPrivacyStore(s3(), t.failedEventsBucket) : undefined,
+      archive: t.interactionsBucket ? new ArchivePrivacyStore(s3(), t.interactionsBucket) : undefined,
+    }),
+    erasureWorkflow: (stateMachineArn: string) => new SfnErasureWorkflow(sfn(), stateMachineArn),
+    personalizeEraser: (o: { bucket: string; datasetGroupArn: string; roleArn: string }) => new AwsPersonalizeEraser(new PersonalizeClient(base), s3(), o),
     /**
      * A signing key: the secret's value in AWS (read once per container), or the literal the
      * local platform passes (there is no Secrets Manager emulator on npm).

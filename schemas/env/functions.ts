@@ -43,6 +43,18 @@ const unsubscribe = {
   UNSUBSCRIBE_SECRET: z.string().default(''),
 };
 
+/**
+ * What the privacy functions say on a receipt about the stores they cannot search
+ * (functions/domain/privacy/erasure.ts staticNotes), and whether Personalize is deployed.
+ */
+const privacyNotes = {
+  /** The event streams' retention (lib/constructs/data.ts): records expire, they cannot be deleted. */
+  KINESIS_RETENTION_HOURS: z.coerce.number().int().positive().default(168),
+  /** Clean's DEDUP_TTL_SECONDS, in hours: how long idempotency records live. */
+  DEDUP_TTL_HOURS: z.coerce.number().int().positive().default(24),
+  PERSONALIZE_ENABLED: boolString,
+};
+
 export const envSchemas = {
   'authorize-write-key': z.object({ ...common, SOURCES_TABLE_NAME: z.string().min(1) }),
   'collect-events': z.object({
@@ -120,6 +132,33 @@ export const envSchemas = {
     FAILED_EVENTS_BUCKET: z.string().min(1),
     /** Where the Personalize pointer (event tracker) is read; unset without Personalize. */
     MODELS_BUCKET: z.string().optional(),
+  }),
+  'privacy-export': z.object({
+    ...common,
+    ...privacyNotes,
+    PROFILES_TABLE_NAME: z.string().min(1),
+    CAMPAIGNS_TABLE_NAME: z.string().min(1),
+    FAILED_EVENTS_BUCKET: z.string().min(1),
+    INTERACTIONS_BUCKET: z.string().min(1),
+  }),
+  'privacy-erase': z.object({ ...common, PRIVACY_TABLE_NAME: z.string().min(1), ERASURE_STATE_MACHINE_ARN: z.string().min(1) }),
+  'erase-job': z.object({ ...common, ...privacyNotes, PRIVACY_TABLE_NAME: z.string().min(1), PROFILES_TABLE_NAME: z.string().min(1) }),
+  'erase-profiles': z.object({ ...common, ...privacyNotes, PRIVACY_TABLE_NAME: z.string().min(1), PROFILES_TABLE_NAME: z.string().min(1) }),
+  'erase-campaigns': z.object({ ...common, ...privacyNotes, PRIVACY_TABLE_NAME: z.string().min(1), CAMPAIGNS_TABLE_NAME: z.string().min(1) }),
+  'erase-failed-events': z.object({ ...common, ...privacyNotes, PRIVACY_TABLE_NAME: z.string().min(1), FAILED_EVENTS_BUCKET: z.string().min(1) }),
+  'erase-archive': z.object({
+    ...common,
+    ...privacyNotes,
+    PRIVACY_TABLE_NAME: z.string().min(1),
+    INTERACTIONS_BUCKET: z.string().min(1),
+  }),
+  'erase-personalize': z.object({
+    ...common,
+    ...privacyNotes,
+    PRIVACY_TABLE_NAME: z.string().min(1),
+    INTERACTIONS_BUCKET: z.string().min(1),
+    PERSONALIZE_DATASET_GROUP_ARN: z.string().min(1),
+    PERSONALIZE_ROLE_ARN: z.string().min(1),
   }),
 } as const;
 
