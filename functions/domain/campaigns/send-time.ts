@@ -11,8 +11,12 @@
  *   best of the remaining slots is still the one chosen before, so a deferred person is not
  *   pushed later and later (a sliding 24-hour window would do that), and everyone is sent by
  *   sendBy.
- * - Slots are the person's local clock hours (in 30- and 45-minute zones too: a slot starts
- *   at local :00). A slot in quiet hours is usable from the end of the quiet hours if that
+ * - Slots start on UTC hours and are binned by the local hour they start in (in a 30- or
+ *   45-minute zone such as Asia/Kolkata, the "13" slot starts at 13:30 local). So every
+ *   person's send instant is a UTC hour (or `now`, or the end of quiet hours), and a window
+ *   of at most 24 hours needs at most 25 or so sweeps of the state machine (MAX_SWEEPS 48);
+ *   local :00 starts would add an instant per odd offset. The window is at most 24 hours:
+ *   a later sendBy keeps only the 24 hours before it. A slot in quiet hours is usable from the end of the quiet hours if that
  *   falls inside it. The send instant is the slot's start, or `now` if the best slot is the
  *   current one. Ties go to the earliest slot (a DST fall-back hour that happens twice: the
  *   first).
@@ -24,7 +28,7 @@
  *   but never past sendBy.
  */
 import { activityScores, hourOfWeek } from '../profiles/activity-hours.ts';
-import { isInQuietHours, localParts, nextAllowedSendInstant, nextLocalTime, offsetMinutes, parseTimeOfDay, resolveTimeZone, campaignFallbackZone, zonedTimeToInstant, type SendTime, type SendTimeInput } from './schedule.ts';
+import { isInQuietHours, nextAllowedSendInstant, nextLocalTime, offsetMinutes, parseTimeOfDay, resolveTimeZone, campaignFallbackZone, zonedTimeToInstant, type SendTime, type SendTimeInput } from './schedule.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -52,8 +56,8 @@ export function sendWindow(input: OptimalSendInput, zone: string): { start: Date
     const [year, month, day] = schedule.date.split('-').map(Number);
     start = zonedTimeToInstant({ year, month, day, ...parseTimeOfDay(schedule.time) }, zone);
   }
-  const end = input.sendBy !== undefined ? new Date(Date.parse(input.sendBy)) : new Date(start.getTime() + DAY);
-  return { start, end };
+  const end = input.sendBy !== undefined ? Date.parse(input.sendBy) : start.getTime() + DAY;
+  return { start: new Date(Math.max(start.getTime(), end - DAY)), end: new Date(end) };
 }
 
 interface Slot {
@@ -61,10 +65,9 @@ interface Slot {
   bin: number;
 }
 
-/** The usable slots of [from, end): one per local clock hour, past quiet hours. */
+/** The usable slots of [from, end): one per UTC hour, binned by its local hour, past quiet hours. */
 export function sendSlots(from: Date, end: Date, zone: string, quietHours: SendTimeInput['quietHours']): Slot[] {
-  const p = localParts(from, zone);
-  let slotStart = Math.floor(from.getTime() / 1000) * 1000 - (p.minute * 60 + p.second) * 1000;
+  let slotStart = Math.floor(from.getTime() / HOUR) * HOUR;
   const slots: Slot[] = [];
   for (; slotStart < end.getTime(); slotStart += HOUR) {
     let at = new Date(Math.max(slotStart, from.getTime()));

@@ -46,6 +46,27 @@ describe('optimalSendInstant', () => {
     expect(s.at.toISOString()).toBe('2024-07-15T13:00:00.000Z');
   });
 
+  it('starts slots on UTC hours, binned by local hour, in half-hour zones', () => {
+    // Prepare: a Kolkata (UTC+05:30) habit at 13:xx local
+    let activity: string | undefined;
+    for (const day of [1, 8, 15, 22]) activity = recordActivity(activity, `2024-01-${String(day).padStart(2, '0')}T08:00:00.000Z`, 'Asia/Kolkata'); // 13:30 IST
+
+    // Act
+    const s = optimalSendInstant({ schedule: at, timezone: 'Asia/Kolkata', now, activity: habit(13, 0, 'UTC', activity) });
+
+    // Assess: 08:00Z = 13:30 IST, in the "13" hour
+    expect(s.at.toISOString()).toBe('2024-07-15T08:00:00.000Z');
+    expect(s.bestHourOfWeek).toBe(binOf(1, 13));
+  });
+
+  it('keeps a window to the 24 hours before sendBy', () => {
+    // Act: a habit at 10:00 London; sendBy three days later
+    const s = optimalSendInstant({ schedule: { type: 'now' }, timezone: 'Europe/London', now, sendBy: '2024-07-18T06:00:00Z', activity: habit(10, 20, 'Europe/London') });
+
+    // Assess: 10:00 BST on the 17th, inside [17th 06:00Z, 18th 06:00Z)
+    expect(s.at.toISOString()).toBe('2024-07-17T09:00:00.000Z');
+  });
+
   it('never sends in quiet hours: a night owl gets the best allowed hour', () => {
     // Act
     const s = optimalSendInstant({ schedule: at, quietHours: quiet, timezone: 'Europe/London', now, activity: habit(22, 20, 'Europe/London') });
