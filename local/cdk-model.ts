@@ -136,6 +136,7 @@ export function readModel(stacks: StackTemplate[]): LocalModel {
     if (type === 'AWS::Kinesis::Stream') return `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${name}`;
     if (type === 'AWS::S3::Bucket') return `arn:aws:s3:::${name}`;
     if (type === 'AWS::Lambda::Function') return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
+    if (type === 'AWS::StepFunctions::StateMachine') return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
     return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${type}/${name}`;
   }
 
@@ -150,6 +151,8 @@ export function readModel(stacks: StackTemplate[]): LocalModel {
       if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
       if (ref === 'AWS::StackName') return stack;
       const r = names.get(`${stack}/${ref}`);
+      // As CloudFormation answers Ref: a state machine's is its ARN, everything else here its name.
+      if (r?.type === 'AWS::StepFunctions::StateMachine') return arnOf(r.type, r.name);
       return r ? r.name : `unresolved:${ref}`;
     }
     if ('Fn::GetAtt' in v) {
