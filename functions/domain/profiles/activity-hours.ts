@@ -63,10 +63,22 @@ export const emptyActivity = (): ActivityHours => ({ lastHour: -1, counts: new A
 
 export const binOf = (weekday: number, hour: number): number => weekday * 24 + hour;
 
+/** Bins by zone and epoch hour: the Tag consumer sees many events of the same hours, and Intl is slow (tens of µs a call). */
+const binCache = new Map<string, number>();
+const BIN_CACHE_SIZE = 10_000;
+
 /** The local hour-of-week bin of an instant in a zone (an invalid zone reads as UTC). */
 export function hourOfWeek(instant: Date, zone: string): number {
+  // Every zone's offset (and every DST change) since 1970 is a multiple of 15 minutes, on a
+  // quarter hour: the whole of a UTC quarter hour lies in one local hour.
+  const key = `${zone}|${Math.floor(instant.getTime() / 900_000)}`;
+  const cached = binCache.get(key);
+  if (cached !== undefined) return cached;
   const p = localParts(instant, isValidTimeZone(zone) ? zone : 'UTC');
-  return binOf(p.weekday, p.hour);
+  const bin = binOf(p.weekday, p.hour);
+  if (binCache.size >= BIN_CACHE_SIZE) binCache.clear();
+  binCache.set(key, bin);
+  return bin;
 }
 
 export function decodeActivity(encoded: string | undefined): ActivityHours {
@@ -97,16 +109,32 @@ function halveIfFull(counts: number[]): number[] {
   return counts.some((c) => c >= MAX_COUNT) ? counts.map((c) => Math.floor(c / 2)) : counts;
 }
 
-/** The histogram after one activity at `timestamp` (ISO) in `zone`. */
+/**
+ * The histogram after one activity at `timestamp` (ISO) in `zone`. Edits the one entry in
+ * the string (entries sort as text: 2-character base-36 bins, digits before letters) rather
+ * than decoding all 168 bins: this runs for every event.
+ */
 export function recordActivity(encoded: string | undefined, timestamp: string, zone: string): string {
   const t = Date.parse(timestamp);
-  const a = decodeActivity(encoded);
-  if (!Number.isFinite(t)) return encoded ?? encodeActivity(a);
+  if (!Number.isFinite(t)) return encoded ?? encodeActivity(emptyActivity());
   const epochHour = Math.floor(t / HOUR);
-  if (epochHour === a.lastHour) return encoded!;
-  const counts = a.counts.slice();
-  counts[hourOfWeek(new Date(t), zone)] += 1;
-  return encodeActivity({ lastHour: epochHour, counts: halveIfFull(counts) });
+  const [last = '', body = ''] = (encoded ?? '').split(';');
+  if (encoded && parseInt(last, 36) === epochHour) return encoded;
+  const key = hourOfWeek(new Date(t), zone).toString(36).padStart(2, '0');
+  const entries = body === '' ? [] : body.split(',');
+  let i = 0;
+  while (i < entries.length && entries[i].slice(0, 2) < key) i++;
+  if (i < entries.length && entries[i].slice(0, 2) === key) {
+    const count = parseInt(entries[i].slice(2), 36) + 1;
+    if (!(count > 0) || count >= MAX_COUNT) {
+      // Full (or damaged): decode, add, halve, encode — the rare path.
+      const a = decodeActivity(encoded);
+      a.counts[parseInt(key, 36)] += 1;
+      return encodeActivity({ lastHour: epochHour, counts: halveIfFull(a.counts) });
+    }
+    entries[i] = key + count.toString(36);
+  } else entries.splice(i, 0, `${key}1`);
+  return `${epochHour.toString(36)};${entries.join(',')}`;
 }
 
 /** Two people's histograms as one (identity merge): counts add. */

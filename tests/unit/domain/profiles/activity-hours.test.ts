@@ -81,6 +81,9 @@ describe('recordActivity', () => {
 
     // Assess
     expect(encodeActivity(decodeActivity(a))).toBe(a);
+    // Recorded out of bin order (Tuesday, then Sunday, then Monday): still the canonical, sorted form.
+    const unordered = ['2024-01-16T10:00:00.000Z', '2024-01-14T10:00:00.000Z', '2024-01-15T10:00:00.000Z'].reduce<string | undefined>((h, t) => recordActivity(h, t, 'UTC'), undefined)!;
+    expect(encodeActivity(decodeActivity(unordered))).toBe(unordered);
     expect(decodeActivity('1;zz9,0a2,x').counts[10]).toBe(2);
     expect(merged[binOf(MON, 9)]).toBe(3);
     expect(mergeActivity(undefined, b)).toBe(b);
