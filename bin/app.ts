@@ -17,6 +17,9 @@ import { RecommendStack } from '../lib/stacks/recommend-stack.ts';
 import { PersonalizeStack } from '../lib/stacks/personalize-stack.ts';
 import { ScoreStack } from '../lib/stacks/score-stack.ts';
 import { CampaignsStack } from '../lib/stacks/campaigns-stack.ts';
+import { AuthStack } from '../lib/stacks/auth-stack.ts';
+import { AdminStack } from '../lib/stacks/admin-stack.ts';
+import { DashboardStack } from '../lib/stacks/dashboard-stack.ts';
 import { PrivacyStack } from '../lib/stacks/privacy-stack.ts';
 
 export function buildApp(app: App = new App()) {
@@ -116,8 +119,30 @@ export function buildApp(app: App = new App()) {
     kinesisRetentionHours: 168,
     personalize: personalize && { datasetGroupArn: personalize.personalize.datasetGroupArn, roleArn: personalize.personalize.importRole.roleArn },
   });
+  // Observe: the dashboard's users (Cognito), the admin API that trusts them, the static site.
+  // `sightline:dashboardUrl`: where the dashboard is served (its DashboardUrl output, or a custom domain), for sign-in callbacks.
+  const dashboardUrl = (app.node.tryGetContext('sightline:dashboardUrl') as string | undefined) ?? 'http://localhost:3100/dashboard/';
+  const auth = new AuthStack(app, 'Sightline-Auth', { env, description: 'Sightline: dashboard users (Cognito user pool)', dashboardUrls: [dashboardUrl], domainPrefix: (app.node.tryGetContext('sightline:authDomainPrefix') as string | undefined) ?? `sightline-${stage}` });
+  const admin = new AdminStack(app, 'Sightline-Admin', {
+    env,
+    description: 'Sightline: admin API (profiles, segments, campaigns, models, pipeline health)',
+    profilesTable: profiles.profiles.profilesTable,
+    campaignsTable: profiles.profiles.campaignsTable,
+    modelsBucket: data.data.modelsBucket,
+    modelsReaderPolicy: data.data.modelsReaderPolicy,
+    scoreModelsWriterPolicy: data.data.scoreModelsWriterPolicy,
+    failedEventsBucket: data.data.failedEventsBucket,
+    rawStream: data.data.rawStream,
+    campaignStateMachine: campaigns.campaigns.stateMachine,
+    consumers: { 'clean-events': clean.clean.fn.fn, 'tag-profiles': tag.tag.fn.fn, 'score-profiles': score.score.scoreFunction.fn, 'archive-interactions': recommend.recommend.archiveFunction.fn },
+    userPool: auth.auth.userPool,
+    userPoolClient: auth.auth.client,
+    scoreClock: stage === 'local' ? 'profile' : 'wall',
+    healthSource: stage === 'local' ? 'streams' : 'cloudwatch',
+  });
+  const dashboard = new DashboardStack(app, 'Sightline-Dashboard', { env, description: 'Sightline: dashboard static site (S3 + CloudFront)', adminApi: admin.admin.api, signInUrl: auth.auth.domain.baseUrl(), userPoolClientId: auth.auth.client.userPoolClientId });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stacks: { data, privacy, profiles, collect, clean, tag, score, recommend, campaigns }, personalize };
+  return { app, stacks: { data, privacy, profiles, collect, clean, tag, score, recommend, campaigns, auth, admin, dashboard }, personalize };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -49,6 +49,11 @@ import { CampaignsPrivacyStore, SuppressionPrivacyStore } from '../adapters/priv
 import { ArchivePrivacyStore, FailedEventsPrivacyStore } from '../adapters/privacy-s3.ts';
 import { AwsPersonalizeEraser } from '../adapters/personalize-eraser.ts';
 import { SfnErasureWorkflow } from '../adapters/sfn-erasure-workflow.ts';
+import { SfnCampaignRuns } from '../adapters/observe-campaign-runs.ts';
+import { DynamoCampaignCatalog } from '../adapters/observe-campaign-catalog.ts';
+import { S3FailedEventCounts } from '../adapters/observe-failed-events.ts';
+import { CloudWatchPipelineMetrics, StreamPipelineMetrics } from '../adapters/observe-pipeline-metrics.ts';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CurrentScoreModels } from '../domain/score/current-models.ts';
 import type { PersonalizeConfig } from '../domain/recommend/personalize-config.ts';
 
@@ -106,6 +111,7 @@ export function createServices(config: ServicesConfig = {}) {
   const ses = once(() => new SESv2Client({ ...base, maxAttempts: 2, ...(e.ses ? { endpoint: e.ses } : {}) }));
   const sms = once(() => new PinpointSMSVoiceV2Client({ ...base, maxAttempts: 2 }));
   const secrets = once(() => new SecretsManagerClient(base));
+  const cloudwatch = once(() => new CloudWatchClient(base));
   // Serving answers from the embedded model when Personalize fails: two attempts, not five.
   const personalizeRuntime = once(() => new PersonalizeRuntimeClient({ ...base, maxAttempts: 2 }));
   const personalizeEvents = once(() => new PersonalizeEventsClient({ ...base, maxAttempts: 3 }));
@@ -144,6 +150,13 @@ export function createServices(config: ServicesConfig = {}) {
     }),
     erasureWorkflow: (stateMachineArn: string) => new SfnErasureWorkflow(sfn(), stateMachineArn),
     personalizeEraser: (o: { bucket: string; datasetGroupArn: string; roleArn: string }) => new AwsPersonalizeEraser(new PersonalizeClient(base), s3(), o),
+    // The admin API's readers (functions/domain/observe/ports.ts).
+    campaignRuns: (stateMachineArn: string) => new SfnCampaignRuns(sfn(), stateMachineArn),
+    campaignCatalog: (table: string) => new DynamoCampaignCatalog(doc(), table),
+    failedEventCounts: (bucket: string) => new S3FailedEventCounts(s3(), bucket),
+    /** CloudWatch in AWS; the raw stream itself where there is no CloudWatch (the local platform). */
+    pipelineMetrics: (o: { source: 'cloudwatch' | 'streams'; rawStream: string; consumers: Record<string, string> }) =>
+      o.source === 'cloudwatch' ? new CloudWatchPipelineMetrics(cloudwatch(), o.consumers) : new StreamPipelineMetrics(kinesis(), o.rawStream, Object.keys(o.consumers)),
     /**
      * A signing key: the secret's value in AWS (read once per container), or the literal the
      * local platform passes (there is no Secrets Manager emulator on npm).

@@ -55,6 +55,11 @@ const privacyNotes = {
   PERSONALIZE_ENABLED: boolString,
 };
 
+/** What the admin API's readers share: k of k-anonymity in reporting (no rate of a smaller group). */
+const admin = {
+  K_ANONYMITY: z.coerce.number().int().min(2).default(10),
+};
+
 export const envSchemas = {
   'authorize-write-key': z.object({ ...common, SOURCES_TABLE_NAME: z.string().min(1) }),
   'collect-events': z.object({
@@ -160,6 +165,29 @@ export const envSchemas = {
     PERSONALIZE_DATASET_GROUP_ARN: z.string().min(1),
     PERSONALIZE_ROLE_ARN: z.string().min(1),
   }),
+  // ---- the admin API (lib/constructs/admin-api.ts; functions/domain/observe/) ----
+  'admin-profiles': z.object({ ...common, ...admin, PROFILES_TABLE_NAME: z.string().min(1), CAMPAIGNS_TABLE_NAME: z.string().min(1) }),
+  'admin-segments': z.object({ ...common, PROFILES_TABLE_NAME: z.string().min(1), CAMPAIGNS_TABLE_NAME: z.string().min(1) }),
+  'admin-campaigns': z.object({ ...common, ...admin, CAMPAIGNS_TABLE_NAME: z.string().min(1), CAMPAIGN_STATE_MACHINE_ARN: z.string().min(1) }),
+  'admin-models': z.object({
+    ...common,
+    ...scoring,
+    /** Registry models the admin API lists and may promote or roll back. */
+    MODEL_NAMES: z.string().default([...SCORE_MODEL_NAMES, 'recommender', 'clusters'].join(',')).transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
+  }),
+  'admin-health': z.object({
+    ...common,
+    FAILED_EVENTS_BUCKET: z.string().min(1),
+    RAW_STREAM_NAME: z.string().min(1),
+    /** `cloudwatch` (AWS: metrics) or `streams` (local: the raw stream itself); functions/adapters/observe-pipeline-metrics.ts. */
+    HEALTH_SOURCE: z.enum(['cloudwatch', 'streams']).default('cloudwatch'),
+    /** `<consumer>=<Lambda function name>,…`: whose IteratorAge is read. */
+    CONSUMER_FUNCTIONS: z
+      .string()
+      .default('')
+      .transform((v) => Object.fromEntries(v.split(',').filter(Boolean).map((pair) => pair.split('=').map((x) => x.trim()) as [string, string]))),
+  }),
+  'get-openapi': z.object({ ...common }),
 } as const;
 
 export type FunctionName = keyof typeof envSchemas;

@@ -1,0 +1,15 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { AdminApi, type AdminApiProps } from '../constructs/admin-api.ts';
+
+export type AdminStackProps = StackProps & AdminApiProps;
+
+/** Stateless: the admin API (JWT-authorised routes and their five functions, public /openapi.json). */
+export class AdminStack extends Stack {
+  public readonly admin: AdminApi;
+  constructor(scope: Construct, id: string, props: AdminStackProps) {
+    super(scope, id, props);
+    this.admin = new AdminApi(this, 'Admin', props);
+    new CfnOutput(this, 'AdminApiUrl', { value: this.admin.api.apiEndpoint });
+  }
+}
