@@ -135,6 +135,8 @@ export async function startHttpApi(
         return send(res, status, { 'content-type': 'application/json', ...cors }, JSON.stringify({ message: status === 404 ? 'Not Found' : 'Method Not Allowed' }));
       }
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]));
+      // As API Gateway does (it overwrites whatever the client sent): the scheme the client used.
+      headers['x-forwarded-proto'] = 'http';
       const privateRoute = isPrivate(route);
       if (privateRoute) {
         const refused = privateRefusal(headers, opts.adminToken);

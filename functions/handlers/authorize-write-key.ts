@@ -1,6 +1,9 @@
 /**
- * API Gateway (HTTP API) Lambda authorizer, simple responses: Segment's write-key scheme.
- * The source id travels to the collect function in the authorizer context.
+ * API Gateway (HTTP API) Lambda authorizer, simple responses: Segment's write-key scheme
+ * (HTTP Basic, key as user name) for the long event paths. The source id travels to the
+ * collect function in the authorizer context. The browser paths, which may carry the key in
+ * the body instead, are checked by collect-events with the same verifier
+ * (domain/collect/write-keys.ts).
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { loadEnv } from '../shared/env.ts';
@@ -9,7 +12,7 @@ import { logger, metrics } from '../shared/powertools.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createServices } from '../shared/services.ts';
 import type { SourceStore } from '../domain/collect/write-keys.ts';
-import { hashWriteKey, writeKeyFromAuthorization } from '../domain/collect/write-keys.ts';
+import { makeWriteKeyVerifier, writeKeyFromAuthorization } from '../domain/collect/write-keys.ts';
 
 export interface AuthorizerResult {
   isAuthorized: boolean;
@@ -17,6 +20,7 @@ export interface AuthorizerResult {
 }
 
 export function makeAuthorizer(sources: Pick<SourceStore, 'findByKeyHash'>) {
+  const verify = makeWriteKeyVerifier(sources);
   return async (event: Pick<APIGatewayRequestAuthorizerEventV2, 'headers'>): Promise<AuthorizerResult> => {
     const header = event.headers?.authorization ?? event.headers?.Authorization;
     const key = writeKeyFromAuthorization(header);
@@ -24,14 +28,14 @@ export function makeAuthorizer(sources: Pick<SourceStore, 'findByKeyHash'>) {
       metrics.addMetric('WriteKeyRefused', MetricUnit.Count, 1);
       return { isAuthorized: false };
     }
-    const source = await sources.findByKeyHash(hashWriteKey(key));
-    if (!source || source.disabled) {
-      logger.info('write key refused', { known: !!source });
+    const check = await verify(key);
+    if (!check.ok) {
+      logger.info('write key refused', { known: check.reason === 'disabled' });
       metrics.addMetric('WriteKeyRefused', MetricUnit.Count, 1);
       return { isAuthorized: false };
     }
     metrics.addMetric('WriteKeyAccepted', MetricUnit.Count, 1);
-    return { isAuthorized: true, context: { sourceId: source.sourceId } };
+    return { isAuthorized: true, context: { sourceId: check.sourceId } };
   };
 }
 

@@ -1,32 +1,61 @@
 /**
- * POST /v1/{identify,track,page,screen,group,alias,batch}: read the body, hand the request to
- * the domain (functions/domain/collect/accept-request.ts), answer as Segment does. Errors
- * become status codes in one place (functions/shared/http.ts).
+ * The Collect API's public routes (lib/constructs/collect.ts): read the request, hand it to
+ * the domain, answer as Segment does. Errors become status codes in one place
+ * (functions/shared/http.ts).
+ * - POST /v1/{identify,track,page,screen,group,alias,batch}: the API Gateway authorizer has
+ *   found the source (HTTP Basic); functions/domain/collect/accept-request.ts does the rest.
+ * - POST /v1/{t,i,p,s,g,a,b}, analytics.js's short paths: no authorizer, because the key may
+ *   be in the JSON body (sendBeacon and analytics.js classic cannot set a header, and an HTTP
+ *   API authorizer never sees the body). The key, from the header or else the body, is checked
+ *   here with the authorizer's own verifier and cache lifetime (domain/collect/write-keys.ts).
+ * - GET /v1/projects/{writeKey}/settings: the settings document analytics.js loads from its
+ *   CDN (domain/collect/source-settings.ts); unknown or disabled key: 404.
+ * - POST /v1/m (analytics.js's SDK telemetry): refused with 404 and a reason; the settings
+ *   document turns it off.
+ * Bodies may be `Content-Type: text/plain` (analytics.js sends that to skip a preflight): the
+ * type is not looked at, the body is read as JSON whatever it says.
  */
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadEnv } from '../shared/env.ts';
-import { bodyBytesOf, httpHandler, json } from '../shared/http.ts';
+import { bodyBytesOf, httpHandler, json, pathParameter } from '../shared/http.ts';
 import { withPowertools } from '../shared/middleware.ts';
 import { metrics } from '../shared/powertools.ts';
 import { createServices } from '../shared/services.ts';
 import { acceptRequest, type AcceptDeps } from '../domain/collect/accept-request.ts';
-import { ROUTES, type Route } from '../domain/collect/collect.ts';
+import { routeOfSegment } from '../domain/collect/collect.ts';
+import { sourceSettings } from '../domain/collect/source-settings.ts';
+import { makeWriteKeyVerifier, writeKeyFromAuthorization, type WriteKeyVerifier } from '../domain/collect/write-keys.ts';
 import { NotFoundError, UnauthorizedError } from '../domain/shared/errors.ts';
 
 type Event = APIGatewayProxyEventV2WithLambdaAuthorizer<{ sourceId?: string }>;
 
-export function makeCollect(deps: AcceptDeps & { now?: () => Date }) {
+const SETTINGS_PATH = /^\/v1\/projects\/[^/]+\/settings\/?$/;
+
+export function makeCollect(deps: AcceptDeps & { verify?: WriteKeyVerifier; now?: () => Date }) {
+  const verify: WriteKeyVerifier = deps.verify ?? (async () => ({ ok: false, reason: 'unknown' }));
   return httpHandler(async (event: Event) => {
-    const route = (event.rawPath ?? '').replace(/\/+$/, '').split('/').pop() as Route;
-    if (!ROUTES.includes(route)) throw new NotFoundError(`no route ${event.rawPath}`);
-    const sourceId = event.requestContext?.authorizer?.lambda?.sourceId;
-    if (!sourceId) throw new UnauthorizedError('a write key is required (HTTP Basic, key as user name)');
+    const path = event.rawPath ?? '';
+    if (SETTINGS_PATH.test(path)) {
+      const writeKey = pathParameter({ pathParameters: event.pathParameters ?? { writeKey: path.split('/')[3] } }, 'writeKey')!;
+      const check = await verify(writeKey);
+      if (!check.ok) throw new NotFoundError('no source has this write key (unknown or disabled)');
+      const protocol = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+      const settings = json(200, sourceSettings(writeKey, { host: event.requestContext.domainName, protocol })) as { headers: Record<string, string> };
+      return { ...settings, headers: { ...settings.headers, 'cache-control': 'private, max-age=300' } };
+    }
+    const segment = path.replace(/\/+$/, '').split('/').pop() ?? '';
+    if (segment === 'm') throw new NotFoundError('SDK telemetry (/v1/m) is not collected; the settings document sets metrics.sampleRate to 0');
+    const found = routeOfSegment(segment);
+    if (!found) throw new NotFoundError(`no route ${path}`);
+    const authorized = event.requestContext?.authorizer?.lambda?.sourceId;
+    if (!authorized && !found.short) throw new UnauthorizedError('a write key is required (HTTP Basic, key as user name)');
+    const who = authorized ? { sourceId: authorized } : { keys: { header: writeKeyFromAuthorization(event.headers?.authorization), verify } };
     const receivedAt = (deps.now ?? (() => new Date()))();
     const { bytes, contentEncoding } = bodyBytesOf(event);
-    const answer = await acceptRequest({ route, body: bytes, contentEncoding, sourceId, receivedAt, requestId: event.requestContext?.requestId, newId: randomUUID }, deps).catch((err) => {
-      metrics.addMetric('RejectedEvents', MetricUnit.Count, 1);
+    const answer = await acceptRequest({ route: found.route, body: bytes, contentEncoding, ...who, receivedAt, requestId: event.requestContext?.requestId, newId: randomUUID }, deps).catch((err) => {
+      metrics.addMetric(err instanceof UnauthorizedError ? 'WriteKeyRefused' : 'RejectedEvents', MetricUnit.Count, 1);
       throw err;
     });
     metrics.addMetric('AcceptedEvents', MetricUnit.Count, answer.accepted);
@@ -37,5 +66,9 @@ export function makeCollect(deps: AcceptDeps & { now?: () => Date }) {
 
 const env = loadEnv('collect-events');
 const services = createServices({ s3ForcePathStyle: env.S3_FORCE_PATH_STYLE });
-export const collectEvents = makeCollect({ sink: services.eventSink(env.RAW_STREAM_NAME), failed: services.failedEvents(env.FAILED_EVENTS_BUCKET) });
+export const collectEvents = makeCollect({
+  sink: services.eventSink(env.RAW_STREAM_NAME),
+  failed: services.failedEvents(env.FAILED_EVENTS_BUCKET),
+  verify: makeWriteKeyVerifier(services.sourceStore(env.SOURCES_TABLE_NAME)),
+});
 export const handler = withPowertools(collectEvents);

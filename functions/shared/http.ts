@@ -23,7 +23,8 @@ import { logger } from './powertools.ts';
 /** For the event-collection routes only (browser SDKs post from any site). */
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'authorization,content-type',
+  // x-retry-count: analytics-next sends it when it re-sends an event (preflighted like authorization).
+  'access-control-allow-headers': 'authorization,content-type,content-encoding,x-retry-count',
   'access-control-allow-methods': 'GET,POST,OPTIONS',
 };
 

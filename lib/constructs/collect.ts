@@ -3,10 +3,20 @@
  * 1. POST /v1/{identify,track,page,screen,group,alias,batch} → write-key Lambda authorizer
  *    (HTTP Basic, key as user name; simple responses cached 5 minutes per header)
  *    → collect-events → raw stream (refused payloads → failed-events bucket).
- * 2. GET /v1/profiles/{id} → IAM authorisation → get-profile (personal data: never public).
+ * 2. POST /v1/{t,i,p,s,g,a,b}, analytics.js's short paths → collect-events, with NO authorizer:
+ *    browsers may send the write key in the JSON body (Segment's spec allows it; sendBeacon and
+ *    analytics.js classic cannot set headers), and an HTTP API Lambda authorizer only sees
+ *    headers, query and context, never the body. collect-events checks the key itself (header,
+ *    else body) with the authorizer's verifier and cache lifetime before anything is stored
+ *    (functions/domain/collect/write-keys.ts), so these routes are no more open than 1.
+ * 3. GET /v1/projects/{writeKey}/settings → collect-events: the settings document analytics.js
+ *    loads from its CDN (a page sets `cdnURL` to this API); unknown key → 404. No authorizer:
+ *    the key is the path, checked by the function.
+ * 4. POST /v1/m (analytics.js SDK telemetry) → collect-events, refused with 404 and a reason.
+ * 5. GET /v1/profiles/{id} → IAM authorisation → get-profile (personal data: never public).
  * CORS for browser SDKs; access logs; stage throttling.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -31,6 +41,8 @@ export interface CollectProps {
 }
 
 export const EVENT_ROUTES = ['identify', 'track', 'page', 'screen', 'group', 'alias', 'batch'] as const;
+/** analytics.js's short paths (functions/domain/collect/collect.ts SHORT_PATHS): key in header or body. */
+export const BROWSER_ROUTES = ['t', 'i', 'p', 's', 'g', 'a', 'b'] as const;
 
 export class Collect extends Construct {
   public readonly api: HttpApi;
@@ -49,12 +61,13 @@ export class Collect extends Construct {
 
     this.collectFunction = new SightlineFunction(this, 'CollectEvents', {
       functionName: 'collect-events',
-      environment: { RAW_STREAM_NAME: props.rawStream.streamName, FAILED_EVENTS_BUCKET: props.failedEventsBucket.bucketName },
+      environment: { RAW_STREAM_NAME: props.rawStream.streamName, FAILED_EVENTS_BUCKET: props.failedEventsBucket.bucketName, SOURCES_TABLE_NAME: props.sourcesTable.tableName },
       timeout: Duration.seconds(10),
       description: 'Segment tracking API → raw stream',
       managedPolicies: [props.failedEventsWriterPolicy],
     });
     props.rawStream.grantWrite(this.collectFunction.fn);
+    props.sourcesTable.grantReadData(this.collectFunction.fn); // write keys of the browser paths and settings
 
     const getProfile = new SightlineFunction(this, 'GetProfile', {
       functionName: 'get-profile',
@@ -75,7 +88,8 @@ export class Collect extends Construct {
       corsPreflight: {
         allowOrigins: ['*'],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
-        allowHeaders: ['authorization', 'content-type', 'content-encoding'],
+        // x-retry-count: analytics-next adds it when it re-sends an event.
+        allowHeaders: ['authorization', 'content-type', 'content-encoding', 'x-retry-count'],
         maxAge: Duration.minutes(10),
       },
     });
@@ -95,6 +109,17 @@ export class Collect extends Construct {
     const collect = new HttpLambdaIntegration('Collect', this.collectFunction.fn);
     for (const route of EVENT_ROUTES) {
       this.api.addRoutes({ path: `/v1/${route}`, methods: [HttpMethod.POST], integration: collect, authorizer: writeKey });
+    }
+    // Routes 2–4: the function checks the key (see the comment at the top).
+    const keyChecked = [
+      ...[...BROWSER_ROUTES, 'm'].flatMap((route) => this.api.addRoutes({ path: `/v1/${route}`, methods: [HttpMethod.POST], integration: collect })),
+      ...this.api.addRoutes({ path: '/v1/projects/{writeKey}/settings', methods: [HttpMethod.GET], integration: collect }),
+    ];
+    for (const route of keyChecked) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'Write-key authentication in the function: browser SDKs may send the key in the JSON body (Segment spec; sendBeacon cannot set headers), which an HTTP API authorizer cannot read; collect-events verifies it with the authorizer\'s verifier before anything is stored, and /v1/m is refused unread.',
+      });
     }
     this.api.addRoutes({
       path: '/v1/profiles/{id}',

@@ -64,6 +64,8 @@ export const envSchemas = {
   'authorize-write-key': z.object({ ...common, SOURCES_TABLE_NAME: z.string().min(1) }),
   'collect-events': z.object({
     ...common,
+    /** The browser paths and the settings document check write keys themselves (handlers/collect-events.ts). */
+    SOURCES_TABLE_NAME: z.string().min(1),
     RAW_STREAM_NAME: z.string().min(1),
     FAILED_EVENTS_BUCKET: z.string().min(1),
   }),

@@ -128,12 +128,14 @@ describe('collect stack', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Integration', 2); // one per function: collect-events, get-profile
     template.allResourcesProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
-  it('serves profiles with IAM authorisation only, and no route is open', () => {
+  it('serves profiles with IAM authorisation only, and no route is open but those whose function checks the write key', () => {
     // Assess
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/profiles/{id}', AuthorizationType: 'AWS_IAM' });
     const routes = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes).toHaveLength(8);
-    expect(routes.filter((r) => !['CUSTOM', 'AWS_IAM'].includes(r.Properties.AuthorizationType))).toEqual([]);
+    expect(routes).toHaveLength(17);
+    // The browser paths, the settings document and /v1/m: collect-events checks the key (tests/infra/collect-routes.test.ts).
+    const keyChecked = ['a', 'b', 'g', 'i', 'm', 'p', 's', 't'].map((r) => `POST /v1/${r}`).concat('GET /v1/projects/{writeKey}/settings');
+    expect(routes.filter((r) => !['CUSTOM', 'AWS_IAM'].includes(r.Properties.AuthorizationType)).map((r) => r.Properties.RouteKey).sort()).toEqual(keyChecked.sort());
   });
   it('logs access without the caller IP, and throttles the stage', () => {
     // Assess
@@ -165,7 +167,8 @@ describe('collect stack', () => {
     expect(authorizer.filter((a) => /^(dynamodb|kinesis|s3):/.test(a) && !/^dynamodb:(BatchGetItem|Get|Query|Scan|ConditionCheckItem|DescribeTable)/.test(a))).toEqual([]);
     expect(authorizer).toContain('dynamodb:GetItem');
     expect(collect).toEqual(expect.arrayContaining(['kinesis:PutRecord', 'kinesis:PutRecords']));
-    expect(collect.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    // Reads only: the write keys of the browser paths (sources table); it never writes a table.
+    expect(collect.filter((a) => a.startsWith('dynamodb:') && !/^dynamodb:(BatchGetItem|Get|Query|Scan|ConditionCheckItem|DescribeTable)/.test(a))).toEqual([]);
     expect(profile).toContain('dynamodb:GetItem');
     expect(profile.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a) || a.startsWith('kinesis:'))).toEqual([]);
   });

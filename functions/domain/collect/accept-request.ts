@@ -8,11 +8,19 @@
  * a bomb, an unknown coding) is kept with its reason like every other refusal. What is kept
  * has Clean's PII policy applied (domain/clean/minimise-payload.ts, the one owner of the
  * policy): a refused event is kept for replay, not for the identifiers the policy removes.
+ *
+ * Who sent it: on the long paths the API Gateway authorizer has already found the source
+ * (`sourceId`). The browser paths carry `keys` instead and the source is found here, before
+ * anything is stored: the header's key when there is one, else the body's `writeKey`
+ * (parsed once, then handed to collect). Nothing of a request whose key is missing or wrong
+ * is kept: the failed-events store takes only what a known source sent, as before, when the
+ * authorizer refused such requests before any function ran.
  */
 import { MAX_REQUEST_BYTES } from '../../../schemas/events.ts';
 import type { EventSink, FailedEventSink } from '../shared/ports.ts';
-import { InvalidRequestError, PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError, type FieldIssue } from '../shared/errors.ts';
+import { InvalidRequestError, PayloadTooLargeError, UnauthorizedError, UnavailableError, UnsupportedMediaTypeError, type FieldIssue } from '../shared/errors.ts';
 import { collect, partitionKeyOf, type CollectInput } from './collect.ts';
+import { writeKeyFromBody, type WriteKeyVerifier } from './write-keys.ts';
 import { readBody } from './request-body.ts';
 import { minimisedPayload } from '../clean/minimise-payload.ts';
 import type { CleanOptions } from '../clean/clean.ts';
@@ -24,11 +32,14 @@ export interface AcceptDeps {
   pii?: CleanOptions;
 }
 
-export type AcceptInput = Omit<CollectInput, 'body'> & {
+export type AcceptInput = Omit<CollectInput, 'body' | 'parsed' | 'sourceId'> & {
   /** Bytes as received (decoded per `contentEncoding`), or text already decoded. */
   body: Buffer | string;
   contentEncoding?: string;
-};
+} & (
+    | { /** Found by the API Gateway authorizer. */ sourceId: string }
+    | { /** Browser paths: the Authorization header's key, if any, and the verifier. */ keys: { header?: string; verify: WriteKeyVerifier } }
+  );
 
 export interface AcceptAnswer {
   accepted: number;
@@ -45,11 +56,33 @@ async function stored<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
+const KEY_REQUIRED = 'a write key is required: HTTP Basic auth with the key as user name, or "writeKey" in the JSON body';
+
+/** The source of a browser-path request, and the body parsed on the way when its key was in it. */
+async function sourceOf(keys: { header?: string; verify: WriteKeyVerifier }, text: string | undefined): Promise<{ sourceId: string; parsed?: { value: unknown } }> {
+  let parsed: { value: unknown } | undefined;
+  let key = keys.header;
+  if (key === undefined && text !== undefined) {
+    try {
+      parsed = { value: JSON.parse(text) };
+    } catch {
+      // Not JSON: no key to find; refused below like any request without one.
+    }
+    key = writeKeyFromBody(parsed?.value);
+  }
+  if (key === undefined) throw new UnauthorizedError(KEY_REQUIRED);
+  const check = await keys.verify(key).catch((err) => {
+    throw Object.assign(new UnavailableError('the write key could not be checked; retry'), { cause: err });
+  });
+  if (!check.ok) throw new UnauthorizedError('the write key is not valid (unknown or disabled source)');
+  return { sourceId: check.sourceId, parsed };
+}
+
 export async function acceptRequest(input: AcceptInput, deps: AcceptDeps): Promise<AcceptAnswer> {
   const text = typeof input.body === 'string' ? { kind: 'text' as const, text: input.body } : readBody(input.body, input.contentEncoding, MAX_REQUEST_BYTES);
-  const result = text.kind === 'text' ? collect({ ...input, body: text.text }) : text;
+  const { sourceId, parsed } = 'sourceId' in input ? { sourceId: input.sourceId, parsed: undefined } : await sourceOf(input.keys, text.kind === 'text' ? text.text : undefined);
+  const result = text.kind === 'text' ? collect({ ...input, sourceId, body: text.text, parsed }) : text;
   const at = input.receivedAt.toISOString();
-  const sourceId = input.sourceId;
   if (result.kind === 'request_error') {
     await stored(() => deps.failed.put([{ v: 1, stage: 'collect', reason: result.reason, detail: detailOf(result.issues), at, sourceId, payload: minimisedPayload(result.payload, input.route === 'batch' ? 'batch' : 'event', deps.pii) }]));
     if (result.status === 413) throw new PayloadTooLargeError(detailOf(result.issues), result.issues);

@@ -16,6 +16,9 @@
  *   (depth.ts) is a 400 `too_deep` naming the field (per event in a batch, like any other
  *   rejection). What is refused before it could be validated (too large, not JSON, too deep)
  *   is kept as its first KEPT_BYTES only.
+ * - A `writeKey` in the body (Segment's spec allows it; analytics.js puts it on every event)
+ *   is a credential, not data: it is removed from every event and from what the
+ *   failed-events store keeps, so it never reaches the stream, a profile or a bucket.
  */
 import {
   MAX_EVENT_BYTES,
@@ -34,6 +37,32 @@ import { KEPT_BYTES } from './request-body.ts';
 
 export type Route = EventType | 'batch';
 export const ROUTES: readonly Route[] = [...EVENT_TYPES, 'batch'];
+
+/**
+ * analytics.js's short paths: it posts each event to `${apiHost}/${type[0]}` and batches to
+ * `${apiHost}/b` (analytics-next src/plugins/segmentio); RudderStack and the server SDKs use
+ * the long ones. Each stands for the long route of the same letter.
+ */
+export const SHORT_PATHS: Readonly<Record<string, Route>> = { t: 'track', i: 'identify', p: 'page', s: 'screen', g: 'group', a: 'alias', b: 'batch' };
+
+/** The route a path's last segment names, long (`track`) or short (`t`), and which kind it is. */
+export function routeOfSegment(segment: string): { route: Route; short: boolean } | undefined {
+  if ((ROUTES as readonly string[]).includes(segment)) return { route: segment as Route, short: false };
+  const short = Object.hasOwn(SHORT_PATHS, segment) ? SHORT_PATHS[segment] : undefined;
+  return short ? { route: short, short: true } : undefined;
+}
+
+/** A shallow copy without `writeKey` (the value itself when it has none). */
+export function withoutWriteKey(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, 'writeKey')) return value;
+  const { writeKey: _key, ...rest } = value as Record<string, unknown>;
+  return rest;
+}
+
+/** The first bytes of a body that could not be read as JSON, with any write key in it blanked. */
+function keptText(body: string): string {
+  return body.slice(0, KEPT_BYTES).replace(/("writeKey"\s*:\s*)"(?:[^"\\]|\\.)*"/g, '$1"[removed]"');
+}
 
 export type { FieldIssue };
 
@@ -64,6 +93,8 @@ export interface CollectInput {
   receivedAt: Date;
   requestId?: string;
   newId: () => string;
+  /** The body already parsed by the caller (to find a body write key), so it is not parsed twice. */
+  parsed?: { value: unknown };
 }
 
 function issuesOf(error: z.ZodError, prefix: string): FieldIssue[] {
@@ -105,6 +136,11 @@ function acceptEvent(
     return { issues: [{ field: at || '(body)', rule: 'must be a JSON object' }] };
   }
   const event: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  delete event.writeKey;
+  // A top-level null is "not sent" in the spec: analytics.js sends `userId: null` until
+  // identify, and `category: null` on page. (A required field that is null is then refused
+  // as missing, naming the field.)
+  for (const [k, v] of Object.entries(event)) if (v === null) delete event[k];
   if (input.route !== 'batch') {
     if (event.type !== undefined && event.type !== input.route) {
       return { issues: [{ field: joinPath(at, ['type']), rule: `must be "${input.route}" on /v1/${input.route}` }] };
@@ -148,12 +184,12 @@ export function collect(input: CollectInput): CollectResult {
       error: 'request_too_large',
       reason: 'too_large',
       issues: [{ field: '(body)', rule: `request is ${size} bytes; the limit is ${MAX_REQUEST_BYTES} (500 KB)` }],
-      payload: input.body.slice(0, KEPT_BYTES),
+      payload: keptText(input.body),
     };
   }
   let body: unknown;
   try {
-    body = JSON.parse(input.body);
+    body = withoutWriteKey(input.parsed ? input.parsed.value : JSON.parse(input.body));
   } catch (e) {
     return {
       kind: 'request_error',
@@ -161,10 +197,10 @@ export function collect(input: CollectInput): CollectResult {
       error: 'invalid_json',
       reason: 'invalid_json',
       issues: [{ field: '(body)', rule: `must be valid JSON: ${(e as Error).message.slice(0, 200)}` }],
-      payload: input.body.slice(0, KEPT_BYTES),
+      payload: keptText(input.body),
     };
   }
-  const tooDeep = (issues: FieldIssue[]): RequestRefusal => ({ kind: 'request_error', status: 400, error: 'too_deep', reason: 'too_deep', issues, payload: input.body.slice(0, KEPT_BYTES) });
+  const tooDeep = (issues: FieldIssue[]): RequestRefusal => ({ kind: 'request_error', status: 400, error: 'too_deep', reason: 'too_deep', issues, payload: keptText(input.body) });
 
   if (input.route !== 'batch') {
     const one = acceptEvent(body, '', input, {});
@@ -188,8 +224,8 @@ export function collect(input: CollectInput): CollectResult {
   batch.data.batch.forEach((raw, index) => {
     const one = acceptEvent(raw, `batch[${index}]`, input, batch.data);
     if (!('issues' in one)) accepted.push(one.envelope);
-    else if (one.tooDeep) rejected.push({ index, issues: one.issues, reason: 'too_deep', payload: prunedJson(raw).slice(0, KEPT_BYTES) });
-    else rejected.push({ index, issues: one.issues, reason: 'schema_violation', payload: raw });
+    else if (one.tooDeep) rejected.push({ index, issues: one.issues, reason: 'too_deep', payload: prunedJson(withoutWriteKey(raw)).slice(0, KEPT_BYTES) });
+    else rejected.push({ index, issues: one.issues, reason: 'schema_violation', payload: withoutWriteKey(raw) });
   });
   if (accepted.length === 0) {
     const allDeep = rejected.every((r) => r.reason === 'too_deep');
@@ -200,7 +236,7 @@ export function collect(input: CollectInput): CollectResult {
       reason: allDeep ? 'too_deep' : 'schema_violation',
       issues: rejected.flatMap((r) => r.issues),
       // A deep event inside would overflow every writer: keep the text's first bytes instead.
-      payload: rejected.some((r) => r.reason === 'too_deep') ? input.body.slice(0, KEPT_BYTES) : body,
+      payload: rejected.some((r) => r.reason === 'too_deep') ? keptText(input.body) : { ...(body as object), batch: rejected.map((r) => r.payload) },
     };
   }
   return { kind: 'accepted', accepted, rejected };
