@@ -86,5 +86,6 @@ export const consentRequestSchema = z
       )
       .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 20, 'must name 1 to 20 keys'),
   })
-  .refine((b) => b.userId !== undefined || b.anonymousId !== undefined, { message: 'userId or anonymousId is required', path: ['userId'] });
+  // `when`: checked even when other fields are wrong, so one answer names every problem.
+  .refine((b) => b?.userId !== undefined || b?.anonymousId !== undefined, { message: 'userId or anonymousId is required', path: ['userId'], when: (ctx) => typeof ctx.value === 'object' && ctx.value !== null });
 export type ConsentRequest = z.infer<typeof consentRequestSchema>;

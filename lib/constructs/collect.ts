@@ -67,6 +67,17 @@ export class Collect extends Construct {
       managedPolicies: [props.failedEventsWriterPolicy],
     });
     props.rawStream.grantWrite(this.collectFunction.fn);
+
+    // POST /v1/consent (write key): a consent record onto the raw stream as an event, so it
+    // reaches the profile through Clean and Tag like every other (functions/domain/privacy/consent-record.ts).
+    const recordConsent = new SightlineFunction(this, 'RecordConsent', {
+      functionName: 'record-consent',
+      environment: { RAW_STREAM_NAME: props.rawStream.streamName, FAILED_EVENTS_BUCKET: props.failedEventsBucket.bucketName },
+      timeout: Duration.seconds(10),
+      description: 'POST /v1/consent → raw stream',
+      managedPolicies: [props.failedEventsWriterPolicy],
+    });
+    props.rawStream.grantWrite(recordConsent.fn);
     props.sourcesTable.grantReadData(this.collectFunction.fn); // write keys of the browser paths and settings
 
     const getProfile = new SightlineFunction(this, 'GetProfile', {
@@ -121,6 +132,7 @@ export class Collect extends Construct {
         reason: 'Write-key authentication in the function: browser SDKs may send the key in the JSON body (Segment spec; sendBeacon cannot set headers), which an HTTP API authorizer cannot read; collect-events verifies it with the authorizer\'s verifier before anything is stored, and /v1/m is refused unread.',
       });
     }
+    this.api.addRoutes({ path: '/v1/consent', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('RecordConsent', recordConsent.fn), authorizer: writeKey });
     this.api.addRoutes({
       path: '/v1/profiles/{id}',
       methods: [HttpMethod.GET],

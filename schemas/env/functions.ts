@@ -69,6 +69,8 @@ export const envSchemas = {
     RAW_STREAM_NAME: z.string().min(1),
     FAILED_EVENTS_BUCKET: z.string().min(1),
   }),
+  /** POST /v1/consent: a consent record onto the raw stream (functions/domain/privacy/consent-record.ts). */
+  'record-consent': z.object({ ...common, RAW_STREAM_NAME: z.string().min(1), FAILED_EVENTS_BUCKET: z.string().min(1) }),
   'clean-events': z.object({
     ...common,
     CLEAN_STREAM_NAME: z.string().min(1),

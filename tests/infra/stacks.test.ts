@@ -125,14 +125,15 @@ describe('collect stack', () => {
       IdentitySource: ['$request.header.Authorization'],
       AuthorizerResultTtlInSeconds: 300,
     });
-    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 2); // one per function: collect-events, get-profile
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 3); // one per function: collect-events, record-consent, get-profile
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/consent', AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: Match.anyValue() } });
     template.allResourcesProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
   it('serves profiles with IAM authorisation only, and no route is open but those whose function checks the write key', () => {
     // Assess
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/profiles/{id}', AuthorizationType: 'AWS_IAM' });
     const routes = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes).toHaveLength(17);
+    expect(routes).toHaveLength(18);
     // The browser paths, the settings document and /v1/m: collect-events checks the key (tests/infra/collect-routes.test.ts).
     const keyChecked = ['a', 'b', 'g', 'i', 'm', 'p', 's', 't'].map((r) => `POST /v1/${r}`).concat('GET /v1/projects/{writeKey}/settings');
     expect(routes.filter((r) => !['CUSTOM', 'AWS_IAM'].includes(r.Properties.AuthorizationType)).map((r) => r.Properties.RouteKey).sort()).toEqual(keyChecked.sort());
@@ -266,7 +267,7 @@ describe('every function', () => {
   const functions = all.flatMap((template) => Object.values<Json>(template.findResources('AWS::Lambda::Function')));
   it('is a SightlineFunction: Node 24 on arm64, traced, its own log group, and named for the local platform', () => {
     // Assess
-    expect(functions.map((f) => f.Metadata?.['sightline:function']).sort()).toEqual(['archive-interactions', 'authorize-write-key', 'clean-events', 'collect-events', 'get-profile', 'get-recommendations', 'measure-drift', 'record-feedback', 'rescore-profiles', 'score-profiles', 'send-campaign-page', 'start-campaign', 'summarize-campaign', 'tag-profiles', 'train-scores', 'unsubscribe']);
+    expect(functions.map((f) => f.Metadata?.['sightline:function']).sort()).toEqual(['archive-interactions', 'authorize-write-key', 'clean-events', 'collect-events', 'get-profile', 'get-recommendations', 'measure-drift', 'record-consent', 'record-feedback', 'rescore-profiles', 'score-profiles', 'send-campaign-page', 'start-campaign', 'summarize-campaign', 'tag-profiles', 'train-scores', 'unsubscribe']);
     for (const f of functions) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -288,7 +289,7 @@ describe('every function', () => {
       }
     }
   });
-  it('writes failed events only when it is a writer (collect, clean, tag, archive, score)', () => {
+  it('writes failed events only when it is a writer (collect, consent, clean, tag, archive, score)', () => {
     // Act
     const writers = all.flatMap((template) =>
       Object.values<Json>(template.findResources('AWS::Lambda::Function'))
@@ -296,7 +297,7 @@ describe('every function', () => {
         .map((f) => f.Metadata['sightline:function']),
     );
     // Assess
-    expect(writers.sort()).toEqual(['archive-interactions', 'clean-events', 'collect-events', 'score-profiles', 'tag-profiles']);
+    expect(writers.sort()).toEqual(['archive-interactions', 'clean-events', 'collect-events', 'record-consent', 'score-profiles', 'tag-profiles']);
   });
 });
 
