@@ -8,6 +8,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { show } from './output.ts';
+import { formatConsentSet, formatConsentShow, setConsentCommand, showConsentCommand } from './commands/consent.ts';
 import { formatBankReplay, formatClickstreamReplay, formatDemoReplay, formatOnlineRetailReplay, replayBankMarketingCommand, replayClickstreamCommand, replayDemoCommand, replayOnlineRetailCommand } from './commands/replay.ts';
 import { createSourceCommand, formatProfileAnswer, formatRetag, formatSource, retagCommand, showProfileCommand } from './commands/profiles.ts';
 import { driftFromFlags, formatDrift, formatScore, scoreCommand } from './commands/train-scores.ts';
@@ -204,6 +205,19 @@ export function buildProgram(): Command {
       if (model !== 'propensity') throw new InvalidArgumentError('fairness is measured for propensity (the model that selects people for campaigns)');
       show(await fairnessCommand({ ...o, progress: (m) => process.stderr.write(`\r\x1b[K${m}`) }), formatFairness);
     });
+  // ── consent (schemas/consent.ts) ───────────────────────────────────────────────────────
+  const consent = program.command('consent').description('consent per channel and purpose: record (source cli) and show history + derived state');
+  const consentTargets = (c: Command) =>
+    c
+      .option('--profiles-table <name>', 'profiles table (default: the local platform’s)')
+      .option('--raw-stream <name>', 'raw stream (the Data stack output; default: the local platform’s)')
+      .option('--failed-events-bucket <name>', 'failed-events bucket (default: the local platform’s)');
+  consentTargets(consent.command('set <id> <key> <status>').description('record <channel.purpose|purpose> granted|denied|withdrawn for a profile (id as for `profile`)'))
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, key: string, status: string, o) => show(await setConsentCommand(id, key, status, o), formatConsentSet, o.json));
+  consentTargets(consent.command('show <id>').description('the consent history of a profile and the state derived from it'))
+    .option('--json', 'print history and state as JSON')
+    .action(async (id: string, o) => show(await showConsentCommand(id, o), formatConsentShow, o.json));
   // ── segments and campaigns ─────────────────────────────────────────────────────────────
   const target = (c: Command) =>
     c

@@ -37,6 +37,8 @@ export interface BucketSpec {
   logicalId: string;
   name: string;
   arn: string;
+  /** Its lifecycle rule's expiration, in days: what the local expiry sweep applies (local/expiry-sweep.ts). */
+  expirationDays?: number;
 }
 export interface FunctionSpec {
   logicalId: string;
@@ -199,7 +201,8 @@ export function readModel(stacks: StackTemplate[]): LocalModel {
       } else if (r.Type === 'AWS::Kinesis::Stream') {
         model.streams.push({ logicalId: id, name, arn: arnOf(r.Type, name) });
       } else if (r.Type === 'AWS::S3::Bucket') {
-        model.buckets.push({ logicalId: id, name, arn: arnOf(r.Type, name) });
+        const expirationDays = (p.LifecycleConfiguration?.Rules as Json[] | undefined)?.map((rule) => rule.ExpirationInDays).find((d) => typeof d === 'number');
+        model.buckets.push({ logicalId: id, name, arn: arnOf(r.Type, name), ...(expirationDays !== undefined ? { expirationDays } : {}) });
       } else if (r.Type === 'AWS::Lambda::Function' && r.Metadata?.['sightline:function']) {
         const handler = r.Metadata['sightline:function'] as string;
         fnNameOf.set(name, handler);

@@ -16,6 +16,7 @@ import { LocalStepFunctions, type WaitOverrides } from './step-functions.ts';
 import { startSfnApi } from './sfn-api.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadLocalModel, type LocalModel } from './cdk-model.ts';
+import { expiryRules, startExpirySweep } from './expiry-sweep.ts';
 import { emulatorEnv, startEmulators, type Emulators } from './emulators.ts';
 import { startFunction, type LocalFunction } from './function-host.ts';
 import { startHttpApi, type HttpApi } from './http-api.ts';
@@ -104,6 +105,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const services = createServices(loopback(emulators));
   const clients = { ddb: services.clients.dynamo(), doc: services.clients.doc(), kinesis: services.clients.kinesis(), s3: services.clients.s3() };
   await provision(model, clients);
+  // s3rver has no lifecycle and dynalite no TTL: the template's ages, applied hourly (local/expiry-sweep.ts).
+  const sweep = startExpirySweep(clients, expiryRules(model), { onError: (e) => console.warn(`expiry sweep: ${(e as Error).message}`) });
 
   const baseEnv = {
     ...emulatorEnv(emulators),
@@ -177,6 +180,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       }
     },
     async stop() {
+      await sweep.stop();
       await api.stop();
       await Promise.all(pollers.map((p) => p.stop()));
       await Promise.all([...functions.values()].map((f) => f.stop()));
