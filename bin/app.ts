@@ -104,6 +104,7 @@ export function buildApp(app: App = new App()) {
     profilesTable: profiles.profiles.profilesTable,
     httpApi: collect.collect.api,
     sesIdentityArn: `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${sesIdentity}`,
+    attribution: { cleanStream: data.data.cleanStream, failedEventsBucket: data.data.failedEventsBucket, failedEventsWriterPolicy: data.data.failedEventsWriterPolicy },
   });
   // Privacy: export and erasure across every store (Personalize's data deletion where it is deployed).
   const privacy = new PrivacyStack(app, 'Sightline-Privacy', {

@@ -32,7 +32,7 @@ export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export const failedEventSchema = z.object({
   v: z.literal(1),
-  stage: z.enum(['collect', 'clean', 'tag', 'archive', 'score']),
+  stage: z.enum(['collect', 'clean', 'tag', 'archive', 'score', 'attribute']),
   reason: z.enum(FAILURE_REASONS),
   /** Human-readable: which field, which rule. */
   detail: z.string(),

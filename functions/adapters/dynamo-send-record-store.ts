@@ -360,6 +360,18 @@ export class DynamoSendRecordStore implements SendRecordStore {
     return { records, ...(out.LastEvaluatedKey ? { cursor: JSON.stringify(out.LastEvaluatedKey) } : {}) };
   }
 
+  /** Every record of a campaign (reports and the test's winner read them all: a Query per 1,000). */
+  async allRecords(campaignId: string, pageSize = 1000): Promise<TrackedSendRecord[]> {
+    const out: TrackedSendRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listRecords(campaignId, { cursor, limit: pageSize });
+      out.push(...page.records);
+      cursor = page.cursor;
+    } while (cursor);
+    return out;
+  }
+
   /** Counts a campaign's records by status, skip reason and feedback, reading every page. */
   async summarize(campaignId: string, pageSize = 1000): Promise<SendRecordSummary> {
     const s: SendRecordSummary = { total: 0, status: { CLAIMED: 0, SENT: 0, SKIPPED: 0, FAILED: 0 }, skipped: {}, delivered: 0, bounced: 0, complained: 0, opened: 0, clicked: 0 };

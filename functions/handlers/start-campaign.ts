@@ -11,8 +11,9 @@ import { createServices } from '../shared/services.ts';
 import { startCampaign, type StartResult } from '../domain/campaigns/run-campaign.ts';
 import type { CampaignStore } from '../domain/campaigns/campaign-store.ts';
 import type { AudienceScanDeps } from '../domain/campaigns/scan-audience.ts';
+import type { GoalRegistry } from '../domain/campaigns/attribution.ts';
 
-export function makeStartCampaign(deps: AudienceScanDeps & { store: CampaignStore; now: () => Date }) {
+export function makeStartCampaign(deps: AudienceScanDeps & { store: CampaignStore; now: () => Date; goals?: Pick<GoalRegistry, 'register'> }) {
   return async (input: unknown): Promise<StartResult> => {
     const out = await startCampaign(input, deps);
     logger.info('campaign started', { campaignId: out.campaignId, startAt: out.startAt, segments: out.segments.length });
@@ -23,5 +24,5 @@ export function makeStartCampaign(deps: AudienceScanDeps & { store: CampaignStor
 const env = loadEnv('start-campaign');
 const services = createServices();
 const profiles = services.profileStore(env.PROFILES_TABLE_NAME);
-export const start = makeStartCampaign({ store: services.campaignStore(env.CAMPAIGNS_TABLE_NAME), profiles, scores: profiles, now: () => new Date() });
+export const start = makeStartCampaign({ store: services.campaignStore(env.CAMPAIGNS_TABLE_NAME), goals: services.goalRegistry(env.CAMPAIGNS_TABLE_NAME), profiles, scores: profiles, now: () => new Date() });
 export const handler = withPowertools(start);

@@ -1,7 +1,9 @@
 /**
  * After each sweep of the Campaign state machine: add up the segments, store the summary,
- * and say whether (and when) to sweep again for deferred people
- * (functions/domain/campaigns/run-campaign.ts).
+ * and say whether (and when) to sweep again for deferred people, or to decide the test's
+ * winner (functions/domain/campaigns/run-campaign.ts). The Decide state calls it too
+ * (`action: 'decide'`): the winner of the test phase, decided once, and the remainder's sweep
+ * (functions/domain/campaigns/winner.ts).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadEnv } from '../shared/env.ts';
@@ -9,19 +11,36 @@ import { withPowertools } from '../shared/middleware.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { createServices } from '../shared/services.ts';
 import { summariseSweep, type StepResult, type SweepSummary } from '../domain/campaigns/run-campaign.ts';
+import { decideAndPlanRemainder, type DecideInput, type DecideResult, type RecordReader, type WinnerStore } from '../domain/campaigns/winner.ts';
 import type { CampaignStore } from '../domain/campaigns/campaign-store.ts';
 
-export function makeSummarizeCampaign(deps: { store: CampaignStore; now: () => Date }) {
-  return async (input: { campaignId: string; sweep: number; results: StepResult[] }): Promise<SweepSummary> => {
-    const s = await summariseSweep(input, deps);
+type SummarizeInput = { campaignId: string; sweep: number; results: StepResult[]; startAt?: string };
+
+export function makeSummarizeCampaign(deps: { store: CampaignStore; records: RecordReader; winners: WinnerStore; now: () => Date }) {
+  async function summarize(input: SummarizeInput): Promise<SweepSummary>;
+  async function summarize(input: DecideInput & { action: 'decide' }): Promise<DecideResult>;
+  async function summarize(input: SummarizeInput | (DecideInput & { action: 'decide' })): Promise<SweepSummary | DecideResult> {
+    if ('action' in input && input.action === 'decide') {
+      const d = await decideAndPlanRemainder(input, deps);
+      logger.info('campaign test decided', { campaignId: d.campaignId, outcome: d.winner.outcome, chosen: d.winner.chosen, reason: d.winner.reason });
+      return d;
+    }
+    const s = await summariseSweep(input as SummarizeInput, deps);
     metrics.addDimension('campaign', s.campaignId);
     metrics.addMetric('CampaignSent', MetricUnit.Count, s.totals.sent);
     metrics.addMetric('CampaignFailed', MetricUnit.Count, s.totals.failed);
-    logger.info('campaign sweep', { campaignId: s.campaignId, state: s.state, sweeps: s.sweeps, sent: s.totals.sent, deferred: s.totals.deferred });
+    logger.info('campaign sweep', { campaignId: s.campaignId, state: s.state, sweeps: s.sweeps, sent: s.totals.sent, deferred: s.totals.deferred, decide: s.decide });
     return s;
-  };
+  }
+  return summarize;
 }
 
 const env = loadEnv('summarize-campaign');
-export const summarize = makeSummarizeCampaign({ store: createServices().campaignStore(env.CAMPAIGNS_TABLE_NAME), now: () => new Date() });
+const services = createServices();
+export const summarize = makeSummarizeCampaign({
+  store: services.campaignStore(env.CAMPAIGNS_TABLE_NAME),
+  records: services.sendRecords(env.CAMPAIGNS_TABLE_NAME),
+  winners: services.campaignReports(env.CAMPAIGNS_TABLE_NAME),
+  now: () => new Date(),
+});
 export const handler = withPowertools(summarize);

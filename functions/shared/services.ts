@@ -38,6 +38,7 @@ import { S3ModelRegistry } from '../adapters/s3-model-registry.ts';
 import { DynamoCampaignStore } from '../adapters/dynamo-campaign-store.ts';
 import { DynamoFrequencyCapStore } from '../adapters/dynamo-frequency-cap-store.ts';
 import { DynamoSendRecordStore } from '../adapters/dynamo-send-record-store.ts';
+import { DynamoConversionStore, DynamoGoalRegistry, DynamoReportStore } from '../adapters/dynamo-conversion-store.ts';
 import { DynamoSuppressionList } from '../adapters/dynamo-suppression-list.ts';
 import { sesEmailSender, type SesEmailSenderOptions } from '../adapters/ses-email-sender.ts';
 import { smsSender, type SmsSenderOptions } from '../adapters/sms-sender.ts';
@@ -134,6 +135,10 @@ export function createServices(config: ServicesConfig = {}) {
     idempotencyStore: (table: string) => new DynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: dynamo() }),
     campaignStore: (table: string) => new DynamoCampaignStore(doc(), table),
     sendRecords: (table: string) => new DynamoSendRecordStore(doc(), table, config.meter),
+    // Campaign measurement: active goals, conversions on send records, reports and the test's winner.
+    goalRegistry: (table: string) => new DynamoGoalRegistry(doc(), table),
+    conversions: (table: string) => new DynamoConversionStore(doc(), table),
+    campaignReports: (table: string) => new DynamoReportStore(doc(), table),
     frequencyCaps: (table: string) => new DynamoFrequencyCapStore(doc(), table, { meter: config.meter }),
     suppressions: (table: string) => new DynamoSuppressionList(doc(), table, { meter: config.meter }),
     emailSender: (opts?: SesEmailSenderOptions) => sesEmailSender(ses(), opts),

@@ -13,6 +13,10 @@
  *      again; throttled → wait and send the same page again; cancelled → end.
  *   4. Summarise (summarize-campaign): totals; if people were deferred (quiet hours, a local
  *      send time not reached), wait until the first is due and sweep again (bounded).
+ *   5. Winner-then-remainder (a definition with `test`): the sweeps above send the test phase
+ *      only; then wait for the test's minimum runtime, Decide (summarize-campaign, the
+ *      sequential test of winner.ts, decided once) and sweep again for the remainder with the
+ *      chosen variant — the same exactly-once send loop (records, claims).
  * Every Task has TimeoutSeconds, Retry on Lambda service errors and Catch to a Fail state.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -31,6 +35,10 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { SightlineFunction } from './node-function.ts';
 import { grantItems } from './grants.ts';
+import { StreamConsumer } from './stream-consumer.ts';
+import type { IManagedPolicy } from 'aws-cdk-lib/aws-iam';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 
 export interface CampaignsProps {
   readonly campaignsTable: ITable;
@@ -43,6 +51,12 @@ export interface CampaignsProps {
   readonly unsubscribeUrl?: string;
   /** Messages per second per campaign. @default 0: the SES account's MaxSendRate */
   readonly sendRatePerSecond?: number;
+  /**
+   * The clean stream, read by the conversion attribution consumer (goal events → arms), with
+   * the failed-events bucket and its put-only policy for what it cannot read.
+   * @default no attribution consumer (reports then show no conversions)
+   */
+  readonly attribution?: { readonly cleanStream: IStream; readonly failedEventsBucket: IBucket; readonly failedEventsWriterPolicy: IManagedPolicy };
 }
 
 export class Campaigns extends Construct {
@@ -51,6 +65,8 @@ export class Campaigns extends Construct {
   public readonly summarizeFunction: SightlineFunction<'summarize-campaign'>;
   public readonly unsubscribeFunction: SightlineFunction<'unsubscribe'>;
   public readonly feedbackFunction: SightlineFunction<'record-feedback'>;
+  public readonly attributeFunction?: SightlineFunction<'attribute-conversions'>;
+  public readonly attributeConsumer?: StreamConsumer;
   public readonly stateMachine: StateMachine;
   public readonly configurationSet: ConfigurationSet;
   public readonly signingSecret: Secret;
@@ -86,6 +102,32 @@ export class Campaigns extends Construct {
 
     // Start ranks a top N / top p % audience in one parallel scan of the profiles: minutes for
     // a million profiles, hence the long timeout (a plain segment starts in milliseconds).
+    // Conversion attribution: goal events of the clean stream credited to the person's arm
+    // (functions/domain/campaigns/attribution.ts). It reads goals, send records and profiles,
+    // and writes only the conversion attributes of send records (UpdateItem).
+    if (props.attribution) {
+      const a = props.attribution;
+      this.attributeFunction = new SightlineFunction(this, 'AttributeConversions', {
+        functionName: 'attribute-conversions',
+        environment: { CAMPAIGNS_TABLE_NAME: table, PROFILES_TABLE_NAME: props.profilesTable.tableName, FAILED_EVENTS_BUCKET: a.failedEventsBucket.bucketName },
+        memorySize: 512,
+        timeout: Duration.seconds(60),
+        description: 'Credit campaign goal events to the arm of the person who did them',
+        managedPolicies: [a.failedEventsWriterPolicy],
+      });
+      grantItems(this.attributeFunction.fn, props.campaignsTable, ['Query', 'GetItem', 'BatchGetItem', 'UpdateItem']);
+      grantItems(this.attributeFunction.fn, props.profilesTable, ['GetItem', 'BatchGetItem']);
+      this.attributeConsumer = new StreamConsumer(this, 'AttributionConsumer', {
+        fn: this.attributeFunction.fn,
+        stream: a.cleanStream,
+        failedEventsBucket: a.failedEventsBucket,
+        failedEventsWriterPolicy: a.failedEventsWriterPolicy,
+        serviceName: 'attribute-conversions',
+        batchSize: 500,
+        maxBatchingWindow: Duration.seconds(5),
+      });
+    }
+
     this.startFunction = new SightlineFunction(this, 'StartCampaign', {
       functionName: 'start-campaign',
       environment: { CAMPAIGNS_TABLE_NAME: table, PROFILES_TABLE_NAME: props.profilesTable.tableName },
@@ -95,8 +137,9 @@ export class Campaigns extends Construct {
     });
     grantItems(this.startFunction.fn, props.campaignsTable, ['GetItem', 'PutItem']);
     grantItems(this.startFunction.fn, props.profilesTable, ['Scan', 'BatchGetItem']);
-    this.summarizeFunction = new SightlineFunction(this, 'SummarizeCampaign', { functionName: 'summarize-campaign', environment: { CAMPAIGNS_TABLE_NAME: table }, description: 'Totals of a campaign sweep' });
-    grantItems(this.summarizeFunction.fn, props.campaignsTable, ['GetItem', 'PutItem']);
+    this.summarizeFunction = new SightlineFunction(this, 'SummarizeCampaign', { functionName: 'summarize-campaign', environment: { CAMPAIGNS_TABLE_NAME: table }, timeout: Duration.minutes(5), description: 'Totals of a campaign sweep; the test phase\'s winner' });
+    // Query: Decide reads the campaign's send records (winner.ts).
+    grantItems(this.summarizeFunction.fn, props.campaignsTable, ['GetItem', 'PutItem', 'Query']);
     const secretEnv = { UNSUBSCRIBE_URL: unsubscribeUrl, UNSUBSCRIBE_SECRET_ARN: this.signingSecret.secretArn };
     this.sendFunction = new SightlineFunction(this, 'SendCampaignPage', {
       functionName: 'send-campaign-page',
@@ -152,13 +195,16 @@ export class Campaigns extends Construct {
         .otherwise(sendPage),
     );
     const sweep = new MapState(this, 'Sweep', { itemsPath: '$.segments', maxConcurrency: 8, resultPath: '$.results' }).itemProcessor(pageLoop);
-    const summarize = task('Summarise', this.summarizeFunction, Duration.seconds(30), TaskInput.fromObject({ 'campaignId.$': '$.campaignId', 'sweep.$': '$.sweep', 'results.$': '$.results' })).addCatch(failed, { resultPath: '$.error' });
+    const summarize = task('Summarise', this.summarizeFunction, Duration.seconds(30), TaskInput.fromObject({ 'campaignId.$': '$.campaignId', 'sweep.$': '$.sweep', 'results.$': '$.results', 'startAt.$': '$.startAt' })).addCatch(failed, { resultPath: '$.error' });
+    const decide = task('Decide winner', this.summarizeFunction, Duration.minutes(5), TaskInput.fromObject({ action: 'decide', 'campaignId.$': '$.campaignId', 'startAt.$': '$.startAt', 'sweep.$': '$.sweep' })).addCatch(failed, { resultPath: '$.error' });
+    const testDuration = new Wait(this, 'Test duration', { time: WaitTime.timestampPath('$.decideAt') }).next(decide);
+    decide.next(sweep);
     const waitForDue = new Wait(this, 'Wait for deferred', { time: WaitTime.timestampPath('$.waitUntil') }).next(sweep);
     const definition = start
       .next(waitForStart)
       .next(sweep)
       .next(summarize)
-      .next(new Choice(this, 'Sweep again?').when(Condition.booleanEquals('$.again', true), waitForDue).otherwise(new Succeed(this, 'Campaign sent')));
+      .next(new Choice(this, 'Sweep again?').when(Condition.booleanEquals('$.again', true), waitForDue).when(Condition.booleanEquals('$.decide', true), testDuration).otherwise(new Succeed(this, 'Campaign sent')));
     const logs = new LogGroup(this, 'CampaignLogs', { retention: RetentionDays.ONE_MONTH });
     this.stateMachine = new StateMachine(this, 'Campaign', {
       stateMachineType: StateMachineType.STANDARD,

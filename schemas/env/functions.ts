@@ -134,6 +134,14 @@ export const envSchemas = {
   }),
   'summarize-campaign': z.object({ ...common, CAMPAIGNS_TABLE_NAME: z.string().min(1) }),
   'record-feedback': z.object({ ...common, CAMPAIGNS_TABLE_NAME: z.string().min(1) }),
+  'attribute-conversions': z.object({
+    ...common,
+    CAMPAIGNS_TABLE_NAME: z.string().min(1),
+    PROFILES_TABLE_NAME: z.string().min(1),
+    FAILED_EVENTS_BUCKET: z.string().min(1),
+    /** How long a container keeps the list of active campaign goals. */
+    GOALS_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
+  }),
   unsubscribe: z.object({ ...common, ...unsubscribe, CAMPAIGNS_TABLE_NAME: z.string().min(1), PROFILES_TABLE_NAME: z.string().min(1) }),
   'archive-interactions': z.object({
     ...common,

@@ -27,6 +27,7 @@ const stack = new CampaignsStack(app, 'Sightline-Campaigns', {
   profilesTable: profiles.profilesTable,
   httpApi: collect.api as HttpApi,
   sesIdentityArn: 'arn:aws:ses:eu-west-1:111111111111:identity/shop.example.com',
+  attribution: { cleanStream: data.cleanStream, failedEventsBucket: data.failedEventsBucket, failedEventsWriterPolicy: data.failedEventsWriterPolicy },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const template = Template.fromStack(stack); // throws on any unacknowledged cdk-nag finding
@@ -47,7 +48,7 @@ describe('Campaigns stack', () => {
     expect(asl.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
     expect(asl.StartAt).toBe('Start');
     const all = tasks(asl.States);
-    expect(all.map(([n]) => n).sort()).toEqual(['Send page', 'Start', 'Summarise']);
+    expect(all.map(([n]) => n).sort()).toEqual(['Decide winner', 'Send page', 'Start', 'Summarise']);
     for (const [name, st] of all) {
       expect(st.TimeoutSeconds, name).toBeGreaterThan(0);
       expect(st.Retry?.length, name).toBeGreaterThan(0);
@@ -76,5 +77,22 @@ describe('Campaigns stack', () => {
   it('keeps the signing key in Secrets Manager and sends SES events to EventBridge', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', { EventDestination: { Enabled: true, EventBridgeDestination: {} } });
+  });
+
+  it('attributes conversions from the clean stream with the consumer contract, writing only send-record updates', () => {
+    // Assess: the mapping keeps the contract (partial batch responses, bisect, bounded retries, S3 on failure)
+    const fn = Object.entries<Json>(template.findResources('AWS::Lambda::Function')).find(([, f]) => f.Properties.Description?.startsWith('Credit campaign goal events'));
+    expect(fn).toBeDefined();
+    const [logicalId] = fn!;
+    const [mapping] = Object.values<Json>(template.findResources('AWS::Lambda::EventSourceMapping')).filter((m) => JSON.stringify(m.Properties.FunctionName).includes(logicalId));
+    expect(mapping.Properties).toMatchObject({ BisectBatchOnFunctionError: true, FunctionResponseTypes: ['ReportBatchItemFailures'], MaximumRetryAttempts: 5 });
+    expect(mapping.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
+    const role = fn![1].Properties.Role['Fn::GetAtt'][0];
+    const actions = Object.values<Json>(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .flatMap((st: Json) => [st.Action].flat())
+      .filter((a: string) => a.startsWith('dynamodb:'));
+    expect(new Set(actions)).toEqual(new Set(['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']));
   });
 });

@@ -18,12 +18,18 @@ import { validateCampaignDefinition } from './validate-campaign.ts';
 import type { CampaignStore, CampaignSummary } from './campaign-store.ts';
 import { addTotals, emptyTotals, sendPage, type PageTotals, type ResolvedCampaign, type SendPageDeps } from './send-page.ts';
 import type { CampaignFieldError } from '../../../schemas/campaign.ts';
+import { attributionHorizon, type GoalRegistry } from './attribution.ts';
 import { audienceCutOf, scanSegmentPreview, type AudienceScanDeps } from './scan-audience.ts';
 
 /** Scan segments swept in parallel (the Map's concurrency; ≤ 40 inline Map iterations run at once). */
 export const CAMPAIGN_SEGMENTS = 8;
-/** Local-time buckets span 26 hours of offsets; a sweep per due instant, bounded. */
-export const MAX_SWEEPS = 48;
+/**
+ * A sweep per due instant, bounded. Local-time buckets span 26 hours of offsets (~27 instants,
+ * half-hour zones included); a dated `sendTime: optimal` campaign across every zone needs ~50
+ * (measured by the send-time session), so 72 leaves room. Each sweep is ~8 + 3 × pages history
+ * events: far below AWS's 25,000 for the audiences one execution holds.
+ */
+export const MAX_SWEEPS = 72;
 
 export class InvalidCampaignError extends Error {
   constructor(readonly errors: CampaignFieldError[]) {
@@ -52,6 +58,10 @@ export interface SegmentTask {
   cursor?: string;
   totals?: PageTotals;
   nextDueAt?: string;
+  /** Winner-then-remainder (`test`): which people this sweep sends; absent without a test. */
+  phase?: 'test' | 'remainder';
+  /** The remainder's variant (winner.ts), sent to every non-holdout person of the remainder. */
+  winnerVariantId?: string;
 }
 
 export interface StartResult {
@@ -60,6 +70,9 @@ export interface StartResult {
   sweep: number;
   segments: SegmentTask[];
 }
+
+/** What every sweep of one phase carries: the phase and, for the remainder, its variant. */
+export type PhaseOfSweep = Pick<SegmentTask, 'phase' | 'winnerVariantId'>;
 
 async function segmentOf(campaign: CampaignDefinition, store: Pick<CampaignStore, 'getSegment'>) {
   const segment = campaign.audience.segment ?? (await store.getSegment(campaign.audience.segmentId!));
@@ -76,10 +89,10 @@ export async function resolveCampaign(campaign: CampaignDefinition, store: Pick<
   return { ...campaign, segment, cut };
 }
 
-const segmentTasks = (campaignId: string, sweep: number): SegmentTask[] =>
-  Array.from({ length: CAMPAIGN_SEGMENTS }, (_, segment) => ({ campaignId, segment, totalSegments: CAMPAIGN_SEGMENTS, sweep }));
+export const segmentTasks = (campaignId: string, sweep: number, phase: PhaseOfSweep = {}): SegmentTask[] =>
+  Array.from({ length: CAMPAIGN_SEGMENTS }, (_, segment) => ({ campaignId, segment, totalSegments: CAMPAIGN_SEGMENTS, sweep, ...phase }));
 
-export async function startCampaign(input: unknown, deps: AudienceScanDeps & { store: CampaignStore; now: () => Date }): Promise<StartResult> {
+export async function startCampaign(input: unknown, deps: AudienceScanDeps & { store: CampaignStore; now: () => Date; goals?: Pick<GoalRegistry, 'register'> }): Promise<StartResult> {
   const v = validateCampaignDefinition(input);
   if (!v.ok) throw new InvalidCampaignError(v.errors);
   const campaign = v.campaign;
@@ -93,7 +106,9 @@ export async function startCampaign(input: unknown, deps: AudienceScanDeps & { s
   }
   await deps.store.saveSummary({ campaignId: campaign.id, state: 'sending', sweeps: 0, totals: emptyTotals(), updatedAt: at });
   const startAt = campaign.schedule.type === 'at' && Date.parse(campaign.schedule.at) > Date.parse(at) ? new Date(campaign.schedule.at).toISOString() : at;
-  return { campaignId: campaign.id, startAt, sweep: 0, segments: segmentTasks(campaign.id, 0) };
+  // Before the first send: the attribution consumer credits this goal from now on.
+  if (campaign.goal) await deps.goals?.register({ campaignId: campaign.id, event: campaign.goal.event, windowHours: campaign.goal.windowHours, until: attributionHorizon(startAt, campaign.goal.windowHours) }, at);
+  return { campaignId: campaign.id, startAt, sweep: 0, segments: segmentTasks(campaign.id, 0, campaign.test ? { phase: 'test' } : {}) };
 }
 
 export type StepResult = SegmentTask & { done: boolean; paused: boolean; throttled: boolean; totals: PageTotals };
@@ -117,9 +132,15 @@ export interface SweepSummary extends CampaignSummary {
   again: boolean;
   waitUntil?: string;
   segments?: SegmentTask[];
+  /** The next sweep's number (the Summarise payload reads `$.sweep`). */
+  sweep?: number;
+  /** The test phase has been sent: wait until `decideAt` (its minimum runtime), decide, send the remainder. */
+  decide: boolean;
+  decideAt?: string;
+  startAt?: string;
 }
 
-export async function summariseSweep(input: { campaignId: string; sweep: number; results: StepResult[] }, deps: { store: CampaignStore; now: () => Date }): Promise<SweepSummary> {
+export async function summariseSweep(input: { campaignId: string; sweep: number; results: StepResult[]; startAt?: string }, deps: { store: CampaignStore; now: () => Date }): Promise<SweepSummary> {
   const sweepTotals = input.results.reduce((t, r) => addTotals(t, r.totals), emptyTotals());
   // A later sweep re-reads the audience: what it finds already decided was counted before.
   // The stored summary is the running total; a retried summary of the same sweep starts from
@@ -130,9 +151,12 @@ export async function summariseSweep(input: { campaignId: string; sweep: number;
   const cancelled = (await deps.store.getControl(input.campaignId)) === 'cancelled';
   const due = input.results.map((r) => r.nextDueAt).filter((x): x is string => x !== undefined).sort()[0];
   const again = !cancelled && totals.deferred > 0 && due !== undefined && input.sweep + 1 < MAX_SWEEPS;
+  const phase: PhaseOfSweep = { ...(input.results[0]?.phase ? { phase: input.results[0].phase } : {}), ...(input.results[0]?.winnerVariantId ? { winnerVariantId: input.results[0].winnerVariantId } : {}) };
+  // The test phase is sent: the remainder waits for the test's minimum runtime and the winner.
+  const testSent = !again && !cancelled && phase.phase === 'test';
   const summary: CampaignSummary = {
     campaignId: input.campaignId,
-    state: cancelled ? 'cancelled' : again ? 'waiting' : 'done',
+    state: cancelled ? 'cancelled' : again || testSent ? 'waiting' : 'done',
     sweeps: input.sweep + 1,
     totals,
     baseTotals: before,
@@ -140,7 +164,14 @@ export async function summariseSweep(input: { campaignId: string; sweep: number;
     updatedAt: deps.now().toISOString(),
   };
   await deps.store.saveSummary(summary);
-  if (!again) return { ...summary, again: false };
+  const startAt = input.startAt ? { startAt: input.startAt } : {};
+  if (!again) {
+    if (!testSent) return { ...summary, ...startAt, again: false, decide: false };
+    const test = (await deps.store.getDefinition(input.campaignId))?.test;
+    const from = Date.parse(input.startAt ?? summary.updatedAt);
+    const decideAt = new Date(Math.max(from + (test?.minRuntimeHours ?? 0) * 3_600_000, deps.now().getTime())).toISOString();
+    return { ...summary, ...startAt, again: false, decide: true, decideAt, sweep: input.sweep + 1 };
+  }
   const waitUntil = new Date(Math.max(Date.parse(due!), deps.now().getTime())).toISOString();
-  return { ...summary, again: true, waitUntil, segments: segmentTasks(input.campaignId, input.sweep + 1) };
+  return { ...summary, ...startAt, again: true, decide: false, waitUntil, sweep: input.sweep + 1, segments: segmentTasks(input.campaignId, input.sweep + 1, phase) };
 }

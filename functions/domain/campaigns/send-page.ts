@@ -27,7 +27,7 @@ import type { SegmentDefinition } from '../../../schemas/segment.ts';
 import type { ProfileScanner } from '../profiles/ports.ts';
 import type { ScoreStore } from '../score/ports.ts';
 import { forEachLimit } from '../shared/for-each-limit.ts';
-import { armLabel } from './arms.ts';
+import { armLabel, phaseOf } from './arms.ts';
 import { decidePage, type PageContext } from './eligibility.ts';
 import type { FrequencyCapStore, OutboundMessage, Sender, SendRecordStore, SkipReason, SuppressionList } from './ports.ts';
 import { buildRenderContext, buildUnsubscribeHeaders, renderVariant, signUnsubscribeToken, unsubscribeUrl } from './render.ts';
@@ -60,6 +60,10 @@ export interface SendPageInput {
   segment: number;
   totalSegments: number;
   cursor?: string;
+  /** Winner-then-remainder: only this phase's people are decided (arms.ts phaseOf); the others wait for their sweep. */
+  phase?: 'test' | 'remainder';
+  /** The remainder's variant, instead of the weighted draw. */
+  winnerVariantId?: string;
 }
 
 export interface SendPageResult {
@@ -87,6 +91,8 @@ export interface SendPageDeps {
   /** Messages per second for this whole campaign (the provider's rate, shared by segments). */
   ratePerSecond: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Fills a campaign's `recommendations` for one person (recommended-slots.ts); absent: templates see an empty list. */
+  recommendations?: (profile: Profile, slot: { slots: number; excludePurchased: boolean }) => Promise<unknown[]>;
   /** Retryable provider errors that certainly did not send (throttling before acceptance). */
   isNotAccepted?: (err: unknown) => boolean;
 }
@@ -97,10 +103,10 @@ export type ResolvedCampaign = CampaignDefinition & { segment: SegmentDefinition
 /** Whether any template of the campaign reads `scores` (then the page reads the people's scores). */
 export const variantsUseScores = (campaign: CampaignDefinition): boolean => campaign.variants.some((v) => JSON.stringify(v).includes('scores'));
 
-function messageFor(campaign: ResolvedCampaign, profile: Profile, scores: ScoresItem | undefined, variantId: string, address: string, deps: SendPageDeps): OutboundMessage {
+function messageFor(campaign: ResolvedCampaign, profile: Profile, scores: ScoresItem | undefined, recommendations: unknown[], variantId: string, address: string, deps: SendPageDeps): OutboundMessage {
   const variant = campaign.variants.find((v) => v.id === variantId)!;
   const token = signUnsubscribeToken(deps.unsubscribe.secret, { campaignId: campaign.id, personId: profile.profileId, channel: campaign.channel });
-  const context = buildRenderContext({ profile, scores, campaign: { id: campaign.id, name: campaign.name }, unsubscribeUrl: unsubscribeUrl(deps.unsubscribe.baseUrl, token) });
+  const context = buildRenderContext({ profile, scores, recommendations, campaign: { id: campaign.id, name: campaign.name }, unsubscribeUrl: unsubscribeUrl(deps.unsubscribe.baseUrl, token) });
   const rendered = renderVariant(campaign.channel, variant, context);
   const base = { campaignId: campaign.id, personId: profile.profileId, variantId };
   if (rendered.channel === 'email' && campaign.channel === 'email') {
@@ -131,13 +137,15 @@ export async function sendPage(campaign: ResolvedCampaign, input: SendPageInput,
 
   // Decided before (a retried page, an earlier sweep, a second execution): left alone.
   const fresh: Profile[] = [];
+  const inPhase = (p: Profile) => input.phase === undefined || phaseOf(campaign.id, p.profileId, campaign.test?.percent) === input.phase;
   await forEachLimit(audience, 16, async (p) => {
+    if (!inPhase(p)) return;
     if (await deps.records.get({ campaignId: campaign.id, personId: p.profileId })) totals.alreadyDone += 1;
     else fresh.push(p);
   });
   fresh.sort((a, b) => (a.profileId < b.profileId ? -1 : 1));
 
-  const ctx: PageContext = { campaign, now, suppressions: deps.suppressions, caps: deps.caps, fallbackTimezone: campaign.schedule.type === 'localTime' ? campaign.schedule.fallbackTimezone : undefined };
+  const ctx: PageContext = { campaign, now, suppressions: deps.suppressions, caps: deps.caps, fallbackTimezone: campaign.schedule.type === 'localTime' ? campaign.schedule.fallbackTimezone : undefined, ...(input.winnerVariantId ? { winnerVariantId: input.winnerVariantId } : {}) };
   const decisions = await decidePage(fresh, ctx);
   const byId = new Map(fresh.map((p) => [p.profileId, p]));
   const gapMs = deps.ratePerSecond > 0 ? (1000 * input.totalSegments) / deps.ratePerSecond : 0;
@@ -181,8 +189,10 @@ export async function sendPage(campaign: ResolvedCampaign, input: SendPageInput,
       }
       const profile = byId.get(d.personId)!;
       let message: OutboundMessage;
+      // A recommender error is thrown (the page is retried); it is not a rendering failure.
+      const recommendations = campaign.recommendations && deps.recommendations ? await deps.recommendations(profile, campaign.recommendations) : [];
       try {
-        message = messageFor(campaign, profile, scores.get(d.personId), d.arm.arm === 'variant' ? d.arm.variantId : '', d.address, deps);
+        message = messageFor(campaign, profile, scores.get(d.personId), recommendations, d.arm.arm === 'variant' ? d.arm.variantId : '', d.address, deps);
       } catch (err) {
         await deps.records.complete(key, { status: 'FAILED', error: `rendering: ${(err as Error).message}` }, at);
         await deps.caps.release(d.personId, d.capWindows);

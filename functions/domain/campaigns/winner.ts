@@ -17,6 +17,8 @@
 import type { CampaignDefinition } from '../../../schemas/campaign.ts';
 import type { WinnerReport } from '../../../schemas/campaign-report.ts';
 import { phaseOf } from './arms.ts';
+import type { CampaignStore } from './campaign-store.ts';
+import { segmentTasks, type SegmentTask } from './run-campaign.ts';
 import { conversion, countArms, type MeasuredRecord } from './results.ts';
 import { decideWinner, type ArmResult, type WinnerDecision } from './stats.ts';
 
@@ -114,4 +116,29 @@ export async function decideTestPhase(campaign: Pick<CampaignDefinition, 'id' | 
     { now: deps.now(), startedAt: new Date(startedAt), alpha: campaign.test.alpha, minRuntimeHours: campaign.test.minRuntimeHours, testPercent: campaign.test.percent, campaignId: campaign.id },
   );
   return deps.winners.saveWinner(campaign.id, decision);
+}
+
+export interface DecideInput {
+  campaignId: string;
+  /** When the test started sending (Start's `startAt`). */
+  startAt: string;
+  /** The remainder's sweep number (Summarise's `sweep`). */
+  sweep: number;
+}
+
+export interface DecideResult {
+  campaignId: string;
+  startAt: string;
+  sweep: number;
+  winner: WinnerReport;
+  /** The remainder's sweep: every segment again, sending the chosen variant. */
+  segments: SegmentTask[];
+}
+
+/** The Decide state of the Campaign state machine: the winner (decided once), then the remainder's segments. */
+export async function decideAndPlanRemainder(input: DecideInput, deps: { store: Pick<CampaignStore, 'getDefinition'>; records: RecordReader; winners: WinnerStore; now: () => Date }): Promise<DecideResult> {
+  const campaign = await deps.store.getDefinition(input.campaignId);
+  if (!campaign) throw new Error(`campaign ${input.campaignId} has no stored definition`);
+  const winner = await decideTestPhase(campaign, input.startAt, deps);
+  return { campaignId: input.campaignId, startAt: input.startAt, sweep: input.sweep, winner, segments: segmentTasks(input.campaignId, input.sweep, { phase: 'remainder', winnerVariantId: winner.chosen }) };
 }
