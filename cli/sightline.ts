@@ -8,6 +8,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { show } from './output.ts';
+import { formatErase, formatExport, privacyEraseCommand, privacyExportCommand } from './commands/privacy.ts';
 import { formatConsentSet, formatConsentShow, setConsentCommand, showConsentCommand } from './commands/consent.ts';
 import { formatBankReplay, formatClickstreamReplay, formatDemoReplay, formatOnlineRetailReplay, replayBankMarketingCommand, replayClickstreamCommand, replayDemoCommand, replayOnlineRetailCommand } from './commands/replay.ts';
 import { createSourceCommand, formatProfileAnswer, formatRetag, formatSource, retagCommand, showProfileCommand } from './commands/profiles.ts';
@@ -218,6 +219,26 @@ export function buildProgram(): Command {
   consentTargets(consent.command('show <id>').description('the consent history of a profile and the state derived from it'))
     .option('--json', 'print history and state as JSON')
     .action(async (id: string, o) => show(await showConsentCommand(id, o), formatConsentShow, o.json));
+  // ── privacy: right of access and erasure (functions/domain/privacy/) ──────────────────
+  const privacy = program.command('privacy').description('right of access (export) and erasure, across every store');
+  const privacyTargets = (c: Command) =>
+    c
+      .option('--profiles-table <name>', 'profiles table (default: the local platform’s)')
+      .option('--campaigns-table <name>', 'campaigns table (default: the local platform’s)')
+      .option('--failed-events-bucket <name>', 'failed-events bucket (default: the local platform’s)')
+      .option('--interactions-bucket <name>', 'interactions bucket (default: the local platform’s)');
+  privacyTargets(privacy.command('export <id>').description('everything held about a person (profile id, userId or anonymousId): one JSON document and a CSV of their events'))
+    .option('--out <dir>', 'write the document and the CSV there')
+    .option('--json', 'print the document as JSON')
+    .action(async (id: string, o) => show(await privacyExportCommand(id, o), formatExport, o.json));
+  privacy
+    .command('erase <id>')
+    .description('erase a person from every store (the Erasure state machine); a second request joins the first; after a failure it resumes')
+    .option('--privacy-table <name>', 'privacy table (the PrivacyTableName output; default: the local platform’s)')
+    .option('--state-machine-arn <arn>', 'the ErasureStateMachineArn output (default: the local platform’s)')
+    .option('--no-wait', 'return once started')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, o) => show(await privacyEraseCommand(id, o), formatErase, o.json));
   // ── segments and campaigns ─────────────────────────────────────────────────────────────
   const target = (c: Command) =>
     c

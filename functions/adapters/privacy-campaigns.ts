@@ -24,7 +24,7 @@ import { SEND_RECORD_SK_PREFIX, suppressionKey } from './campaigns-table.ts';
 import { DynamoSuppressionList } from './dynamo-suppression-list.ts';
 
 /** Attributes an anonymised send record does not keep: they can point back to the person or their mailbox. */
-const DROPPED = ['messageId', 'feedbackDetail', 'lastClickLink', 'error', 'eventIds'] as const;
+const DROPPED = ['messageId', 'feedbackDetail', 'lastClickLink', 'error', 'eventIds', 'conversionIds'] as const;
 /** DynamoDB's limit of values in one IN list is 100; a person has few profile ids. */
 const IN_MAX = 50;
 
