@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AdminApi, type AdminApiProps } from '../constructs/admin-api.ts';
+import { Operations } from '../constructs/operations.ts';
 
 export type AdminStackProps = StackProps & AdminApiProps;
 
@@ -10,6 +11,7 @@ export class AdminStack extends Stack {
   constructor(scope: Construct, id: string, props: AdminStackProps) {
     super(scope, id, props);
     this.admin = new AdminApi(this, 'Admin', props);
+    new Operations(this, 'Operations', { title: 'Admin', httpApis: [this.admin.api] });
     new CfnOutput(this, 'AdminApiUrl', { value: this.admin.api.apiEndpoint });
   }
 }

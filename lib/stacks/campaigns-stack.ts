@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Campaigns, type CampaignsProps } from '../constructs/campaigns.ts';
+import { Operations } from '../constructs/operations.ts';
 
 export type CampaignsStackProps = StackProps & CampaignsProps;
 
@@ -10,6 +11,7 @@ export class CampaignsStack extends Stack {
   constructor(scope: Construct, id: string, props: CampaignsStackProps) {
     super(scope, id, props);
     this.campaigns = new Campaigns(this, 'Campaigns', props);
+    new Operations(this, 'Operations', { title: 'Campaigns', stateMachines: [this.campaigns.stateMachine], email: true });
     new CfnOutput(this, 'CampaignStateMachineArn', { value: this.campaigns.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.campaigns.configurationSet.configurationSetName });
   }

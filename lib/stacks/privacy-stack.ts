@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Privacy, type PrivacyProps } from '../constructs/privacy.ts';
+import { Operations } from '../constructs/operations.ts';
 
 export type PrivacyStackProps = StackProps & PrivacyProps;
 
@@ -10,6 +11,7 @@ export class PrivacyStack extends Stack {
   constructor(scope: Construct, id: string, props: PrivacyStackProps) {
     super(scope, id, props);
     this.privacy = new Privacy(this, 'Privacy', props);
+    new Operations(this, 'Operations', { title: 'Privacy', stateMachines: [this.privacy.stateMachine], tables: [this.privacy.table] });
     new CfnOutput(this, 'ErasureStateMachineArn', { value: this.privacy.stateMachine.stateMachineArn });
     new CfnOutput(this, 'PrivacyTableName', { value: this.privacy.table.tableName });
   }

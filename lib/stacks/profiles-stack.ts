@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Profiles } from '../constructs/profiles.ts';
+import { Operations } from '../constructs/operations.ts';
 
 /** Stateful: the profiles, idempotency and sources tables. */
 export class ProfilesStack extends Stack {
@@ -8,6 +9,7 @@ export class ProfilesStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.profiles = new Profiles(this, 'Profiles');
+    new Operations(this, 'Operations', { title: 'Profiles', tables: [this.profiles.profilesTable, this.profiles.campaignsTable, this.profiles.sourcesTable, this.profiles.idempotencyTable] });
     new CfnOutput(this, 'ProfilesTableName', { value: this.profiles.profilesTable.tableName });
     new CfnOutput(this, 'SourcesTableName', { value: this.profiles.sourcesTable.tableName });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.profiles.idempotencyTable.tableName });
