@@ -19,6 +19,7 @@ import { updateProfilesWithRetry, type UpdateDeps } from '../domain/profiles/upd
 import { RULE_SET_ID, RULE_SET_V1 } from '../domain/tag/tags.ts';
 import type { EventSink, FailedEventSink } from '../domain/shared/ports.ts';
 import { readCleanRecords } from '../shared/clean-records.ts';
+import { oneRecordPerPut } from '../adapters/kinesis-event-sink.ts';
 
 export function makeTagProfiles(deps: UpdateDeps & { failed: FailedEventSink; changes?: EventSink }) {
   return async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
@@ -40,7 +41,8 @@ const services = createServices({ s3ForcePathStyle: env.S3_FORCE_PATH_STYLE });
 export const tagProfiles = makeTagProfiles({
   store: services.profileStore(env.PROFILES_TABLE_NAME),
   failed: services.failedEvents(env.FAILED_EVENTS_BUCKET),
-  ...(env.CHANGES_STREAM_NAME ? { changes: services.eventSink(env.CHANGES_STREAM_NAME) } : {}),
+  // One bundled record per batch (kinesis-event-sink.ts): Score needs no order per profile.
+  ...(env.CHANGES_STREAM_NAME ? { changes: oneRecordPerPut(services.eventSink(env.CHANGES_STREAM_NAME)) } : {}),
   ruleSet: RULE_SET_V1,
   ruleSetId: RULE_SET_ID,
   now: () => new Date(),
