@@ -134,6 +134,8 @@ interface Run {
   heavyItems: { over1kb: number; largest: number };
   cost: Record<string, number>;
   total: number;
+  /** The Lambda GB-s part of `total` (from wall times). */
+  gbSeconds: number;
 }
 
 async function measure(name: string, data: string, send: (apiUrl: string, writeKey: string) => Promise<{ send: SendReport; extra?: string; requests?: number }>): Promise<Run> {
@@ -144,7 +146,16 @@ async function measure(name: string, data: string, send: (apiUrl: string, writeK
   await probe.stop();
   const ddb = await startFaultProxy(`http://127.0.0.1:${ports.dynamodb}`);
   const kin = await startFaultProxy(`http://127.0.0.1:${ports.kinesis}`);
-  const platform = await startPlatform({ dataDir: join(dataDir, 'data'), ports, functionEnv: { AWS_ENDPOINT_URL_DYNAMODB: ddb.url, AWS_ENDPOINT_URL_KINESIS: kin.url } });
+  // A start can time out when other work loads the machine (an emulator not up in its 20 s): tried 3 times.
+  let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
+  for (let attempt = 1; !platform; attempt++) {
+    try {
+      platform = await startPlatform({ dataDir: join(dataDir, `data-${attempt}`), ports, functionEnv: { AWS_ENDPOINT_URL_DYNAMODB: ddb.url, AWS_ENDPOINT_URL_KINESIS: kin.url } });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.log(`platform start failed (${(err as Error).message.split('\n')[0]}); trying again`);
+    }
+  }
   const { writeKey } = await platform.createSource('bench');
   if (values.scores && useRetail) {
     const registry = new S3ModelRegistry(platform.clients.s3, platform.resource('score-profiles', 'MODELS_BUCKET'));
@@ -215,10 +226,13 @@ async function measure(name: string, data: string, send: (apiUrl: string, writeK
     'Kinesis stream-hours (3 streams for the duration)': 3 * (seconds / 3600) * PRICE.kinesisPerStreamHour,
     'DynamoDB on-demand writes': (perMillion * per(meter.writeUnits) / 1e6) * PRICE.ddbPerMillionWrite,
     'DynamoDB on-demand reads': (perMillion * per(meter.readUnits) / 1e6) * PRICE.ddbPerMillionRead,
-    'S3 puts (failed events, destination, interactions archive)': (perMillion * per(failedAfterAccept + toDestination + archivePuts) / 1000) * PRICE.s3PerThousandPuts,
+    // The archive puts an object per invocation: counted at its full batches, as its Lambda is.
+    'S3 puts (failed events, destination, interactions archive at full batches)': ((perMillion * per(failedAfterAccept + toDestination) + (perMillion * per(streams.clean.records) / BATCH['archive-interactions']) * (archivePuts / Math.max(1, fnStats['archive-interactions']?.invocations ?? 1))) / 1000) * PRICE.s3PerThousandPuts,
     'X-Ray traces (1/s + 5 % of requests sampled)': ((seconds * 1 + requests * 0.05) / 1e6) * PRICE.xrayPerMillionTraces,
   };
   const total = Object.values(cost).reduce((a, b) => a + b, 0);
+  // Lambda's GB-s come from handler wall times, which the machine's load inflates; the rest are counted units.
+  const gbSeconds = Object.keys(MEM_GB).reduce((sum, fn) => sum + perMillion * (ms(fn) / 1000) * MEM_GB[fn] * PRICE.lambdaArmPerGbSecond, 0) - perMillion * (ms('collect-events') / 1000) * MEM_GB['collect-events'] * PRICE.lambdaArmPerGbSecond + requests * (msPerRequest / 1000) * MEM_GB['collect-events'] * PRICE.lambdaArmPerGbSecond;
   return {
     name,
     data,
@@ -241,6 +255,7 @@ async function measure(name: string, data: string, send: (apiUrl: string, writeK
     heavyItems: { over1kb: sizes.filter((s) => s > 1024).length, largest: Math.max(0, ...sizes) },
     cost,
     total,
+    gbSeconds,
   };
 }
 
@@ -315,6 +330,8 @@ Stream-hours and X-Ray's 1 trace/s at 1,000 requests/s × 10 events (100 s per m
 |---|${runs.map(() => '---|').join('')}
 ${Object.keys(runs[0].cost).map((k) => row(k, (r) => r.cost[k].toFixed(4))).join('\n')}
 ${row('**total**', (r) => `**${r.total.toFixed(3)}**`)}
+${row('of which Lambda GB-s (from handler wall times on this shared machine)', (r) => r.gbSeconds.toFixed(4))}
+${row('total without Lambda GB-s (counted units only)', (r) => (r.total - r.gbSeconds).toFixed(3))}
 
 ${runs.filter((r) => r.extra?.startsWith('cleaning')).map((r) => `${r.name} ${r.extra}`).join('\n')}
 `;

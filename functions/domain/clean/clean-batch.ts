@@ -3,8 +3,10 @@
  * records that can never be processed (not JSON, schema violations, unknown versions) and
  * filtered traffic (bots, tests) are kept in the failed-events store with their reason and
  * acknowledged, so one bad record never blocks its shard. What is kept of a refused record
- * has the PII policy applied (minimise-payload.ts), as a clean event has. A messageId seen twice in one
- * batch is put once. Storage errors are thrown: the stream retries the batch (bisecting) and
+ * has the PII policy applied (minimise-payload.ts), as a clean event has. A record may be a
+ * bundle, a JSON array of envelopes (functions/shared/record-codec.ts): each is cleaned, kept
+ * or refused on its own. A messageId seen twice in one batch is put once. The clean events go
+ * out through the sink, which bundles them per partition key (the person). Storage errors are thrown: the stream retries the batch (bisecting) and
  * at the end its on-failure destination keeps it.
  */
 import type { CleanEvent } from '../../../schemas/clean-event.ts';
@@ -23,7 +25,13 @@ export interface CleanBatchDeps {
   decode: (data: string) => string;
 }
 
-export const partitionKeyOfClean = (e: CleanEvent) => e.userId ?? e.anonymousId ?? e.messageId;
+/**
+ * The browser first, then the person: a session's anonymous events and those after its login
+ * (which also carry the anonymousId) land on one shard, so one Tag batch sees the whole
+ * session and writes its profile once, instead of two shards each writing their half (and the
+ * anonymous half then merged). Events with a userId only (servers, imports) go by the userId.
+ */
+export const partitionKeyOfClean = (e: CleanEvent) => e.anonymousId ?? e.userId ?? e.messageId;
 
 export interface CleanBatchReport {
   clean: number;
@@ -53,6 +61,11 @@ export class CleanBatch {
       this.refused.push({ v: 1, stage: 'clean', reason: 'invalid_json', detail: `record ${record.sequenceNumber} is neither JSON nor gzipped JSON`, at: this.at, payload: minimisedPayload(text, 'envelope') });
       return;
     }
+    // A bundle (the records of one request that share a partition key): each envelope on its own.
+    for (const envelope of Array.isArray(payload) ? payload : [payload]) await this.addEnvelope(envelope);
+  }
+
+  private async addEnvelope(payload: unknown): Promise<void> {
     const result = cleanEnvelope(payload, this.deps.options);
     const sourceId = (payload as { sourceId?: string })?.sourceId;
     if (result.kind !== 'clean') {

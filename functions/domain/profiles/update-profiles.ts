@@ -275,7 +275,20 @@ export async function updateProfiles(events: CleanEvent[], deps: UpdateDeps): Pr
   };
   // Frozen (absorbed) profiles first, then the rest, then identity links: the merge order of
   // the module comment. Within a phase the writes are independent items, so they run in parallel.
-  await forEachLimit(dirty.filter((x) => x.profile.mergedInto), WRITE_CONCURRENCY, save);
+  // An absorbed profile that was never stored (created and merged in this batch: a visitor's
+  // first session with its login) is not written when the identity links claimed above lead
+  // every id it had to its survivor: then nothing needs its frozen item to find the survivor
+  // (every event with its anonymousId is on this shard, Clean's partition key, and resolves
+  // through the link; a retry finds the link and never creates it again).
+  const linkedAway = (x: Entry) => {
+    const to = x.profile.mergedInto!;
+    const survivor = entries.get(to);
+    // A link still to be re-pointed (written after the profiles) would lead to nothing if a crash came first.
+    if (!survivor || survivor.profile.mergedInto || x.profile.identities.userIds.length > 0 || repoints.some((r) => r.from === x.profile.profileId)) return false;
+    const keys = [...x.profile.identities.anonymousIds.map((value) => ({ kind: 'anon' as const, value })), ...x.profile.identities.emailHashes.map((value) => ({ kind: 'email' as const, value }))];
+    return keys.every((k) => owners.get(identityKeyString(k)) === to);
+  };
+  await forEachLimit(dirty.filter((x) => x.profile.mergedInto && (x.loadedVersion > 0 || !linkedAway(x))), WRITE_CONCURRENCY, save);
   await forEachLimit(dirty.filter((x) => !x.profile.mergedInto), WRITE_CONCURRENCY, save);
   await forEachLimit(repoints, WRITE_CONCURRENCY, (r) => store.repointIdentity(r.key, r.from, r.to));
   // After the writes: an attempt that loses a race is re-run, and refuses again from fresh reads.
