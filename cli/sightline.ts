@@ -35,6 +35,7 @@ import {
   waitForCampaign,
 } from './commands/campaigns.ts';
 import { clusterFlagsCommand, formatClusters } from './commands/clusters.ts';
+import { campaignFeedbackCommand, campaignReportCommand, formatCampaignReport, formatFeedback } from './commands/campaign-report.ts';
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -276,6 +277,17 @@ export function buildProgram(): Command {
   for (const [verb, control] of [['pause', 'paused'], ['resume', 'running'], ['cancel', 'cancelled']] as const) {
     target(campaign.command(`${verb} <id>`).description(`${verb} a running campaign (checked between pages; nobody is sent twice)`)).action(async (id: string, o) => show(await campaignControlCommand(id, control, o), formatControl));
   }
+  target(campaign.command('report <id>').description('results per arm: delivered, bounced, clicked, converted, rate and lift vs holdout with intervals, revenue, the winner; stored and written as JSON'))
+    .option('--k <n>', 'smallest group shown as a rate (k-anonymity)', positiveInt, 10)
+    .option('--out <file>', 'where to write the report JSON (default locally: .sightline/reports/<id>.json)')
+    .option('--json', 'print the report as JSON')
+    .action(async (id: string, o) => show(await campaignReportCommand(id, o), formatCampaignReport, o.json));
+  target(campaign.command('feedback <campaignId>').description('local platform: inject an SES event (SES shape, through record-feedback) for one person\'s send'))
+    .requiredOption('--person <id>', 'the profile id on the send record')
+    .requiredOption('--type <type>', 'bounce | complaint | click | delivery | open')
+    .option('--bounce-type <t>', 'Permanent (suppresses; default) | Transient | Undetermined')
+    .option('--link <url>', 'clicks: the link followed')
+    .action(async (id: string, o) => show(await campaignFeedbackCommand(id, o), formatFeedback));
   target(campaign.command('preview <file>').description('each variant rendered for one person'))
     .requiredOption('--profile <id>', 'the person (a userId, or user:/anon:/profile:<id>)')
     .option('--test-to <address>', 'also send each variant as a proof to this address')

@@ -12,6 +12,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startSesEmulator, type SesEmulator } from './ses-emulator.ts';
+import { sesEventsRoute, startDeliveryRecorder, type DeliveryRecorder } from './ses-feedback.ts';
 import { LocalStepFunctions, type WaitOverrides } from './step-functions.ts';
 import { startSfnApi } from './sfn-api.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -53,6 +54,8 @@ export interface Platform {
   emulators: Emulators;
   /** aws-ses-v2-local on loopback: campaign mail lands in its store (`GET /store`, web view at `/`). */
   ses: SesEmulator;
+  /** Records a delivery per mail the emulator accepted; `drain()` waits until they are recorded. */
+  sesDeliveries: DeliveryRecorder;
   /** The app's state machines (Campaign, Rescore, …) run by aws-local-stepfunctions on the synthesized definitions. */
   stepFunctions: LocalStepFunctions;
   /** The Step Functions API (executions) on loopback, for `aws stepfunctions` and SFNClient. */
@@ -99,6 +102,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const model = opts.model ?? loadLocalModel();
   const emulators = await startEmulators({ dataDir: opts.dataDir, ports: opts.ports });
   const ses = await startSesEmulator({ port: opts.ports?.ses ?? 0 });
+  // The emulator emits no SES events: a delivery per accepted mail goes through record-feedback
+  // as SES would publish it (local/ses-feedback.ts). `functions` is filled below, before any send.
+  const deliveries = await startDeliveryRecorder({ target: ses.url, onEvent: (e) => functions.get('record-feedback')!.invoke(e) });
   const apiPort = opts.ports?.api ?? (await freePort());
   // What the CDK app resolves from its own resources in AWS (the API's URL, a secret's value).
   const campaignEnv = { UNSUBSCRIBE_URL: `http://127.0.0.1:${apiPort}/v1/unsubscribe`, UNSUBSCRIBE_SECRET: localSigningKey(opts.dataDir), UNSUBSCRIBE_SECRET_ARN: '' };
@@ -110,7 +116,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
 
   const baseEnv = {
     ...emulatorEnv(emulators),
-    AWS_ENDPOINT_URL_SESV2: ses.url,
+    AWS_ENDPOINT_URL_SESV2: deliveries.url,
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -132,6 +138,10 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     (m) => new StreamPoller(cap === undefined ? m : { ...m, batchingWindowSeconds: Math.min(cap, m.batchingWindowSeconds) }, functions.get(m.functionName)!, clients.kinesis, clients.s3, checkpoints, { idleMs: opts.pollIdleMs, retryBaseMs: opts.retryBaseMs, onError: (e) => pollerErrors.push(e) }),
   );
   for (const p of pollers) await p.start();
+  // `sightline campaign feedback` posts SES events here (another process than the platform).
+  const appRoutes = opts.extraRoutes;
+  const sesEvents = sesEventsRoute(() => functions.get('record-feedback'), opts.adminToken);
+  opts = { ...opts, extraRoutes: async (req, res) => (await sesEvents(req, res)) || (appRoutes ? appRoutes(req, res) : false) };
   const api: HttpApi = await startHttpApi(model.routes, functions, { port: apiPort, extra: opts.extraRoutes, adminToken: opts.adminToken });
 
   const stepFunctions = new LocalStepFunctions(model, functions, opts.waitOverrides);
@@ -148,6 +158,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     apiUrl: api.url,
     emulators,
     ses,
+    sesDeliveries: deliveries,
     stepFunctions,
     sfnUrl: sfnApi.url,
     model,
@@ -185,6 +196,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       await Promise.all(pollers.map((p) => p.stop()));
       await Promise.all([...functions.values()].map((f) => f.stop()));
       await emulators.stop();
+      await deliveries.stop();
       await ses.stop();
       await sfnApi.stop();
     },

@@ -16,6 +16,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './config.ts';
 import { campaignStatusCommand, formatCampaignStatus } from '../cli/commands/campaigns.ts';
+import { campaignReportCommand, formatCampaignReport } from '../cli/commands/campaign-report.ts';
+import { simulateCampaign, type ResponsePlan } from './simulate-responses.ts';
+import { sendEvents } from '../cli/commands/send-events.ts';
+import { STATE_DIR } from './config.ts';
 
 export async function seedDemo(platform: Platform, config: LocalConfig): Promise<void> {
   console.log('Seeding the synthetic demo shop (seed 7) through the event API…');
@@ -41,14 +45,14 @@ Demo shop: ${r.send.sent} events sent, ${r.send.accepted} accepted; ${counted} c
   for (const p of show) console.log(`${formatProfile(p)}\n`);
   await seedRecommender(platform, config, show[0]?.identities.userIds[0]);
   await seedScores(platform, show[1]?.profileId ?? show[0]?.profileId);
-  await seedCampaign(platform);
+  await seedCampaign(platform, config);
 }
 
 /**
  * One small demo campaign on the demo shop (two subject lines, a 10 % holdout, a frequency
  * cap), run by the synthesized Campaign state machine; mail lands in aws-ses-v2-local.
  */
-async function seedCampaign(platform: Platform): Promise<void> {
+async function seedCampaign(platform: Platform, config: LocalConfig): Promise<void> {
   const file = join(REPO_ROOT, 'examples', 'campaigns', 'demo-spring-sale.json');
   const input = readFileSync(file, 'utf8');
   const sm = platform.stepFunctions.find('Campaign');
@@ -58,6 +62,43 @@ async function seedCampaign(platform: Platform): Promise<void> {
   const status = await campaignStatusCommand(id, { services: platform.services, table: platform.resource('start-campaign', 'CAMPAIGNS_TABLE_NAME'), profilesTable: platform.resource('tag-profiles', 'PROFILES_TABLE_NAME') });
   console.log(`${formatCampaignStatus({ ...status, execution: { status: e.status, ...(e.error ? { error: e.error, cause: e.cause } : {}) } }).text}
   mail: ${platform.ses.url}/ (web view), ${platform.ses.url}/store (JSON); ${e.transitions} state transitions\n`);
+  if (e.status === 'SUCCEEDED') await measureDemoCampaign(platform, config, id);
+}
+
+/**
+ * What recipients would do, simulated (local/simulate-responses.ts, seed 12): planted rates
+ * — holdout 4 % conversion, variant a 8 %, b 14 %, 2 % bounces, clicks — with time
+ * compressed (one planted hour = one second), through record-feedback and the event API; then
+ * the attribution consumer credits the orders and the report shows what was recovered.
+ */
+export const DEMO_RESPONSES: ResponsePlan = {
+  seed: 12,
+  arms: {
+    holdout: { conversion: 0.04, revenue: 40 },
+    a: { conversion: 0.08, click: 0.2, delivery: 0.98, complaint: 0.005, revenue: 40 },
+    b: { conversion: 0.14, click: 0.3, delivery: 0.98, complaint: 0.005, revenue: 40 },
+  },
+};
+
+async function measureDemoCampaign(platform: Platform, config: LocalConfig, id: string): Promise<void> {
+  const table = platform.resource('start-campaign', 'CAMPAIGNS_TABLE_NAME');
+  const profilesTable = platform.resource('tag-profiles', 'PROFILES_TABLE_NAME');
+  const records = platform.services.sendRecords(table);
+  const profiles = platform.services.profileStore(profilesTable);
+  await platform.sesDeliveries.drain();
+  const sim = await simulateCampaign(id, DEMO_RESPONSES, {
+    src: { listRecords: (c, o) => records.listRecords(c, o), getProfiles: (ids) => profiles.getProfiles(ids) },
+    feedback: (ev) => platform.functions.get('record-feedback')!.invoke(ev),
+    track: async (events) => void (await sendEvents(events, { apiUrl: config.apiUrl, writeKey: config.writeKey })),
+    now: new Date(),
+    hourMs: 1000,
+    skipDeliveries: true,
+  });
+  await platform.waitForIdle(5 * 60_000);
+  console.log(`Simulated responses (seed ${DEMO_RESPONSES.seed}; planted conversion: holdout 4 %, a 8 %, b 14 %): ${sim.conversions} orders, ${sim.feedback.bounce} bounces, ${sim.feedback.click} clicks, ${sim.feedback.complaint} complaints for ${sim.recipients} recipients.`);
+  const report = await campaignReportCommand(id, { services: platform.services, table, profilesTable, out: join(STATE_DIR, 'reports', `${id}.json`) });
+  console.log(`${formatCampaignReport(report).text}
+  (npm run sightline -- campaign report ${id}; JSON in .sightline/reports/${id}.json)\n`);
 }
 
 /**

@@ -13,7 +13,7 @@
  * - The route `POST /local/ses-events` (local/platform.ts, admin token) takes such an event
  *   from `sightline campaign feedback`, which runs in another process than the platform.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sendTags } from '../functions/adapters/ses-email-sender.ts';
@@ -161,5 +161,40 @@ export async function startDeliveryRecorder(opts: { target: string; onEvent: (e:
       await new Promise<void>((r) => server.close(() => r()));
       await chain;
     },
+  };
+}
+
+/**
+ * `POST /local/ses-events` on the local API: one SES EventBridge event (the body) handed to
+ * the record-feedback function, answered with its result. Local only (no such route in AWS,
+ * where SES publishes the events itself); loopback hosts only, and the admin token when the
+ * platform has one, because it can suppress addresses.
+ */
+export function sesEventsRoute(feedback: () => { invoke<R = unknown>(e: unknown): Promise<R> } | undefined, adminToken: string | undefined) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (!req.url?.startsWith('/local/ses-events')) return false;
+    const answer = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+      return true;
+    };
+    if (req.method !== 'POST') return answer(405, { message: 'POST an SES EventBridge event' });
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) return answer(403, { message: 'loopback only' });
+    if (adminToken !== undefined) {
+      const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
+      const want = Buffer.from(adminToken);
+      if (given.length !== want.length || !timingSafeEqual(given, want)) return answer(401, { message: 'send Authorization: Bearer <adminToken> (.sightline/local.json)' });
+    }
+    let event: SesEventBridgeEvent;
+    try {
+      event = JSON.parse((await readAll(req)).toString('utf8')) as SesEventBridgeEvent;
+      if (event.source !== 'aws.ses' || typeof event.detail?.eventType !== 'string') throw new Error('not an SES event');
+    } catch (err) {
+      return answer(400, { message: `the body must be an SES EventBridge event: ${(err as Error).message}` });
+    }
+    const fn = feedback();
+    if (!fn) return answer(503, { message: 'record-feedback is not running' });
+    return answer(200, await fn.invoke(event));
   };
 }

@@ -13,10 +13,35 @@ import { createServices } from '../shared/services.ts';
 import { summariseSweep, type StepResult, type SweepSummary } from '../domain/campaigns/run-campaign.ts';
 import { decideAndPlanRemainder, type DecideInput, type DecideResult, type RecordReader, type WinnerStore } from '../domain/campaigns/winner.ts';
 import type { CampaignStore } from '../domain/campaigns/campaign-store.ts';
+import { buildReport } from '../domain/campaigns/report.ts';
+import type { CampaignReport } from '../../schemas/campaign-report.ts';
+
+/** One metric per arm and figure, dimensions campaign and arm (suppressed arms publish only recipients). */
+function publishReport(r: CampaignReport): void {
+  for (const a of [...r.arms, ...(r.overall ? [r.overall] : [])]) {
+    const m = metrics.singleMetric();
+    m.addDimensions({ campaign: r.campaignId, arm: a.kind === 'treated' ? 'campaign' : a.arm });
+    m.addMetric('CampaignRecipients', MetricUnit.Count, a.recipients);
+    for (const [name, v] of [['CampaignDelivered', a.delivered], ['CampaignBounced', a.bounced], ['CampaignComplained', a.complained], ['CampaignClicked', a.clicked], ['CampaignConverted', a.converted]] as const) {
+      if (v !== null) m.addMetric(name, MetricUnit.Count, v);
+    }
+    if (a.conversionRate) m.addMetric('CampaignConversionRate', MetricUnit.Percent, a.conversionRate.estimate * 100);
+    if (a.liftVsHoldout) m.addMetric('CampaignLiftPoints', MetricUnit.Count, a.liftVsHoldout.absolute.estimate * 100);
+  }
+}
 
 type SummarizeInput = { campaignId: string; sweep: number; results: StepResult[]; startAt?: string };
 
-export function makeSummarizeCampaign(deps: { store: CampaignStore; records: RecordReader; winners: WinnerStore; now: () => Date }) {
+export function makeSummarizeCampaign(deps: { store: CampaignStore; records: RecordReader; winners: WinnerStore & { saveReport(r: CampaignReport): Promise<void> }; now: () => Date }) {
+  /** The campaign's report as of its last sweep: stored, and published as metrics per arm. */
+  const report = async (campaignId: string, startAt: string | undefined) => {
+    const campaign = await deps.store.getDefinition(campaignId);
+    if (!campaign) return;
+    const storedWinner = await deps.winners.getWinner(campaignId);
+    const r = buildReport(campaign, await deps.records.allRecords(campaignId), { now: deps.now(), ...(startAt ? { startedAt: startAt } : {}), ...(storedWinner ? { storedWinner } : {}) });
+    await deps.winners.saveReport(r);
+    publishReport(r);
+  };
   async function summarize(input: SummarizeInput): Promise<SweepSummary>;
   async function summarize(input: DecideInput & { action: 'decide' }): Promise<DecideResult>;
   async function summarize(input: SummarizeInput | (DecideInput & { action: 'decide' })): Promise<SweepSummary | DecideResult> {
@@ -29,6 +54,7 @@ export function makeSummarizeCampaign(deps: { store: CampaignStore; records: Rec
     metrics.addDimension('campaign', s.campaignId);
     metrics.addMetric('CampaignSent', MetricUnit.Count, s.totals.sent);
     metrics.addMetric('CampaignFailed', MetricUnit.Count, s.totals.failed);
+    if (s.state === 'done') await report(s.campaignId, input.startAt);
     logger.info('campaign sweep', { campaignId: s.campaignId, state: s.state, sweeps: s.sweeps, sent: s.totals.sent, deferred: s.totals.deferred, decide: s.decide });
     return s;
   }
