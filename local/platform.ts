@@ -25,6 +25,13 @@ import { provision } from './provision.ts';
 import { CheckpointFile, StreamPoller } from './stream-poller.ts';
 import { createServices, loopback, type Services } from '../functions/shared/services.ts';
 import { hashWriteKey, newWriteKey } from '../functions/domain/collect/write-keys.ts';
+import { dashboardRoutes } from '../web/dashboard/serve.ts';
+
+/** The dashboard (web/dashboard/) at /dashboard/ on the API's port, before any extra routes a test adds. */
+function withDashboard(extra?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>) {
+  const dashboard = dashboardRoutes();
+  return async (req: IncomingMessage, res: ServerResponse) => (await dashboard(req, res)) || (extra ? extra(req, res) : false);
+}
 
 export interface PlatformOptions {
   dataDir: string;
@@ -106,6 +113,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   // as SES would publish it (local/ses-feedback.ts). `functions` is filled below, before any send.
   const deliveries = await startDeliveryRecorder({ target: ses.url, onEvent: (e) => functions.get('record-feedback')!.invoke(e) });
   const apiPort = opts.ports?.api ?? (await freePort());
+  // Known before the functions start: the admin API's campaigns function reaches the loopback Step Functions API.
+  const sfnPort = opts.ports?.sfn ?? (await freePort());
   // What the CDK app resolves from its own resources in AWS (the API's URL, a secret's value).
   const campaignEnv = { UNSUBSCRIBE_URL: `http://127.0.0.1:${apiPort}/v1/unsubscribe`, UNSUBSCRIBE_SECRET: localSigningKey(opts.dataDir), UNSUBSCRIBE_SECRET_ARN: '' };
   const services = createServices(loopback(emulators));
@@ -117,6 +126,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const baseEnv = {
     ...emulatorEnv(emulators),
     AWS_ENDPOINT_URL_SESV2: deliveries.url,
+    AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}`,
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -142,10 +152,10 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const appRoutes = opts.extraRoutes;
   const sesEvents = sesEventsRoute(() => functions.get('record-feedback'), opts.adminToken);
   opts = { ...opts, extraRoutes: async (req, res) => (await sesEvents(req, res)) || (appRoutes ? appRoutes(req, res) : false) };
-  const api: HttpApi = await startHttpApi(model.routes, functions, { port: apiPort, extra: opts.extraRoutes, adminToken: opts.adminToken });
+  const api: HttpApi = await startHttpApi(model.routes, functions, { port: apiPort, extra: withDashboard(opts.extraRoutes), adminToken: opts.adminToken });
 
   const stepFunctions = new LocalStepFunctions(model, functions, opts.waitOverrides);
-  const sfnApi = await startSfnApi(stepFunctions, opts.ports?.sfn ?? 0);
+  const sfnApi = await startSfnApi(stepFunctions, sfnPort);
 
   const resource = (fn: string, variable: string) => {
     const spec = model.functions.find((f) => f.name === fn);

@@ -74,6 +74,7 @@ async function main() {
   console.log(`
 Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
 
+  Dashboard                       ${platform.apiUrl}/dashboard/#token=${adminToken}   (admin API: ${platform.apiUrl}/admin/v1/…, OpenAPI: ${platform.apiUrl}/openapi.json)
   Event API (Segment-compatible)  ${platform.apiUrl}/v1/{identify,track,page,screen,group,alias,batch}
   Write key (demo source)         ${writeKey}
   Profiles                        ${platform.apiUrl}/v1/profiles/<userId>     or: npm run sightline -- profile <userId>
