@@ -104,6 +104,8 @@ export function buildApp(app: App = new App()) {
     profilesTable: profiles.profiles.profilesTable,
     httpApi: collect.collect.api,
     sesIdentityArn: `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${sesIdentity}`,
+    // `recommendations` slots in templates: the registry's current recommender and catalog.
+    models: { bucket: data.data.modelsBucket, readerPolicy: data.data.modelsReaderPolicy },
     attribution: { cleanStream: data.data.cleanStream, failedEventsBucket: data.data.failedEventsBucket, failedEventsWriterPolicy: data.data.failedEventsWriterPolicy },
   });
   // Privacy: export and erasure across every store (Personalize's data deletion where it is deployed).

@@ -12,6 +12,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startSesEmulator, type SesEmulator } from './ses-emulator.ts';
+import { startSmsApi, type SmsApi } from './sms-api.ts';
 import { sesEventsRoute, startDeliveryRecorder, type DeliveryRecorder } from './ses-feedback.ts';
 import { LocalStepFunctions, type WaitOverrides } from './step-functions.ts';
 import { startSfnApi } from './sfn-api.ts';
@@ -35,7 +36,7 @@ function withDashboard(extra?: (req: IncomingMessage, res: ServerResponse) => Pr
 
 export interface PlatformOptions {
   dataDir: string;
-  ports?: { api?: number; dynamodb?: number; kinesis?: number; s3?: number; ses?: number; sfn?: number };
+  ports?: { api?: number; dynamodb?: number; kinesis?: number; s3?: number; ses?: number; sfn?: number; sms?: number };
   /** Extra variables for every function (fault injection points SDK endpoints elsewhere). */
   functionEnv?: Record<string, string>;
   /** Per-function overrides, e.g. { 'tag-profiles': { AWS_ENDPOINT_URL_DYNAMODB: proxy } }. */
@@ -61,6 +62,8 @@ export interface Platform {
   emulators: Emulators;
   /** aws-ses-v2-local on loopback: campaign mail lands in its store (`GET /store`, web view at `/`). */
   ses: SesEmulator;
+  /** The loopback End User Messaging SMS API: campaign texts land in its outbox (`GET /store`). */
+  sms: SmsApi;
   /** Records a delivery per mail the emulator accepted; `drain()` waits until they are recorded. */
   sesDeliveries: DeliveryRecorder;
   /** The app's state machines (Campaign, Rescore, …) run by aws-local-stepfunctions on the synthesized definitions. */
@@ -97,9 +100,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The unsubscribe signing key of this data directory (AWS keeps it in Secrets Manager). */
-function localSigningKey(dataDir: string): string {
-  const path = join(dataDir, 'unsubscribe-signing-key');
+/** A signing key of this data directory (AWS keeps it in Secrets Manager). */
+function localSigningKey(dataDir: string, name = 'unsubscribe'): string {
+  const path = join(dataDir, `${name}-signing-key`);
   if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600 });
   return readFileSync(path, 'utf8').trim();
 }
@@ -109,6 +112,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const model = opts.model ?? loadLocalModel();
   const emulators = await startEmulators({ dataDir: opts.dataDir, ports: opts.ports });
   const ses = await startSesEmulator({ port: opts.ports?.ses ?? 0 });
+  const sms = await startSmsApi({ port: opts.ports?.sms ?? 0 });
   // The emulator emits no SES events: a delivery per accepted mail goes through record-feedback
   // as SES would publish it (local/ses-feedback.ts). `functions` is filled below, before any send.
   const deliveries = await startDeliveryRecorder({ target: ses.url, onEvent: (e) => functions.get('record-feedback')!.invoke(e) });
@@ -116,7 +120,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   // Known before the functions start: the admin API's campaigns function reaches the loopback Step Functions API.
   const sfnPort = opts.ports?.sfn ?? (await freePort());
   // What the CDK app resolves from its own resources in AWS (the API's URL, a secret's value).
-  const campaignEnv = { UNSUBSCRIBE_URL: `http://127.0.0.1:${apiPort}/v1/unsubscribe`, UNSUBSCRIBE_SECRET: localSigningKey(opts.dataDir), UNSUBSCRIBE_SECRET_ARN: '' };
+  const campaignEnv = { UNSUBSCRIBE_URL: `http://127.0.0.1:${apiPort}/v1/unsubscribe`, UNSUBSCRIBE_SECRET: localSigningKey(opts.dataDir), UNSUBSCRIBE_SECRET_ARN: '', WEBHOOK_SECRET: localSigningKey(opts.dataDir, 'webhook'), WEBHOOK_SECRET_ARN: '' };
   const services = createServices(loopback(emulators));
   const clients = { ddb: services.clients.dynamo(), doc: services.clients.doc(), kinesis: services.clients.kinesis(), s3: services.clients.s3() };
   await provision(model, clients);
@@ -126,6 +130,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const baseEnv = {
     ...emulatorEnv(emulators),
     AWS_ENDPOINT_URL_SESV2: deliveries.url,
+    AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: sms.url,
     AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}`,
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -168,6 +173,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     apiUrl: api.url,
     emulators,
     ses,
+    sms,
     sesDeliveries: deliveries,
     stepFunctions,
     sfnUrl: sfnApi.url,
@@ -208,6 +214,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       await emulators.stop();
       await deliveries.stop();
       await ses.stop();
+      await sms.stop();
       await sfnApi.stop();
     },
   };

@@ -19,7 +19,7 @@ import { startPlatform, type Platform } from './platform.ts';
 import { seedDemo } from './seed.ts';
 
 const args = new Set(process.argv.slice(2));
-const PORTS = { api: 3100, sfn: 3101, ses: 3102, dynamodb: 4567, kinesis: 4568, s3: 4569 };
+const PORTS = { api: 3100, sfn: 3101, ses: 3102, sms: 3103, dynamodb: 4567, kinesis: 4568, s3: 4569 };
 
 /** `Campaign`, `Rescore`, … → local ARN (logical ids end in an 8-hex hash CDK adds). */
 const stateMachineArns = (p: Platform) => Object.fromEntries(p.model.stateMachines.map((s) => [s.logicalId.replace(/[0-9A-F]{8}$/, '').replace(/^(Campaigns|Score)/, ''), s.arn]));
@@ -83,6 +83,7 @@ Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
   Campaigns                       npm run sightline -- campaign start examples/campaigns/demo-spring-sale.json --wait   (status|pause|resume|cancel|preview)
   Step Functions API (executions) ${platform.sfnUrl}   state machine ${config.stateMachines?.Campaign ?? '?'}
   Mail (aws-ses-v2-local)         ${platform.ses.url}/ (web view)   ${platform.ses.url}/store (JSON)
+  SMS (loopback outbox)           ${platform.sms.url}/store (JSON)
   DynamoDB (dynalite)             ${platform.emulators.dynamodb}
   Kinesis (kinesalite)            ${platform.emulators.kinesis}
   S3 (s3rver)                     ${platform.emulators.s3}   failed events: bucket ${resources.FAILED_EVENTS_BUCKET ?? '?'}

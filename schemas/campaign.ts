@@ -171,7 +171,8 @@ export const webhookCampaignSchema = z
   .object({
     ...baseShape,
     channel: z.literal('webhook'),
-    webhook: z.object({ url: z.url({ protocol: /^https$/ }) }).strict(),
+    // HTTPS, or plain http to loopback only (the local platform and tests), as the sender enforces.
+    webhook: z.object({ url: z.url({ protocol: /^https?$/ }).refine((u) => u.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(u), { message: 'webhook url must be https (plain http only to loopback)' }) }).strict(),
     variants: z.array(webhookVariantSchema).min(1).max(10),
   })
   .strict();

@@ -14,16 +14,19 @@ export const piiPolicySchema = z.object({
 export type PiiPolicy = z.infer<typeof piiPolicySchema>;
 
 /**
- * Default: what identifies a person directly is minimised. The email is kept (campaigns
- * send to it; the table is KMS-encrypted) and also hashed into `emailHash` for identity
- * matching; phone numbers are masked; addresses, IPs and government ids are dropped.
+ * Default: what identifies a person directly is minimised. The email and the phone number
+ * are kept, because campaigns send to them (email, SMS) — the profiles table is KMS-encrypted,
+ * suppression keys hold only their hashes, and erasure removes them; the email is also hashed
+ * into `emailHash` for identity matching. Addresses, IPs and government ids are dropped.
+ * (Until SMS campaigns existed the phone was masked, which left SMS with no address: set
+ * `traits.phone: mask` in a deployment's policy that never texts.)
  */
 export const DEFAULT_PII_POLICY: PiiPolicy = {
   version: '1',
   fields: {
     'context.ip': 'drop',
     'context.traits.email': 'hash',
-    'traits.phone': 'mask',
+    'traits.phone': 'keep',
     'traits.address': 'drop',
     'traits.ssn': 'drop',
     'traits.password': 'drop',
@@ -31,3 +34,9 @@ export const DEFAULT_PII_POLICY: PiiPolicy = {
     'properties.email': 'hash',
   },
 };
+
+/**
+ * What the failed-events store applies when a deployment sets no policy: the default, with the
+ * phone masked — a refused event is never sent to, so it has no reason to keep the number.
+ */
+export const DEFAULT_FAILED_EVENTS_PII_POLICY: PiiPolicy = { version: '1', fields: { ...DEFAULT_PII_POLICY.fields, 'traits.phone': 'mask' } };

@@ -112,6 +112,16 @@ export function createServices(config: ServicesConfig = {}) {
   const ses = once(() => new SESv2Client({ ...base, maxAttempts: 2, ...(e.ses ? { endpoint: e.ses } : {}) }));
   const sms = once(() => new PinpointSMSVoiceV2Client({ ...base, maxAttempts: 2 }));
   const secrets = once(() => new SecretsManagerClient(base));
+  /** `<name>_SECRET_ARN`'s value in AWS, or the literal `<name>_SECRET` the local platform passes. */
+  const secretValue = async (arn: string, literal: string, name: string): Promise<string> => {
+    if (!arn) {
+      if (literal.length < 16) throw new Error(`${name}_SECRET_ARN (or, locally, ${name}_SECRET of 16+ characters) is required`);
+      return literal;
+    }
+    const out = await secrets().send(new GetSecretValueCommand({ SecretId: arn }));
+    if (!out.SecretString) throw new Error(`the ${name.toLowerCase()} secret has no string value`);
+    return out.SecretString;
+  };
   const cloudwatch = once(() => new CloudWatchClient(base));
   // Serving answers from the embedded model when Personalize fails: two attempts, not five.
   const personalizeRuntime = once(() => new PersonalizeRuntimeClient({ ...base, maxAttempts: 2 }));
@@ -166,14 +176,8 @@ export function createServices(config: ServicesConfig = {}) {
      * A signing key: the secret's value in AWS (read once per container), or the literal the
      * local platform passes (there is no Secrets Manager emulator on npm).
      */
-    signingKey: async (s: { UNSUBSCRIBE_SECRET_ARN: string; UNSUBSCRIBE_SECRET: string }): Promise<string> => {
-      if (!s.UNSUBSCRIBE_SECRET_ARN) {
-        if (s.UNSUBSCRIBE_SECRET.length < 16) throw new Error('UNSUBSCRIBE_SECRET_ARN (or, locally, UNSUBSCRIBE_SECRET of 16+ characters) is required');
-        return s.UNSUBSCRIBE_SECRET;
-      }
-      const out = await secrets().send(new GetSecretValueCommand({ SecretId: s.UNSUBSCRIBE_SECRET_ARN }));
-      if (!out.SecretString) throw new Error('the unsubscribe secret has no string value');
-      return out.SecretString;
-    },
+    signingKey: (s: { UNSUBSCRIBE_SECRET_ARN: string; UNSUBSCRIBE_SECRET: string }): Promise<string> => secretValue(s.UNSUBSCRIBE_SECRET_ARN, s.UNSUBSCRIBE_SECRET, 'UNSUBSCRIBE'),
+    /** The key webhook requests are signed with (receivers verify with the same secret). */
+    webhookKey: (s: { WEBHOOK_SECRET_ARN: string; WEBHOOK_SECRET: string }): Promise<string> => secretValue(s.WEBHOOK_SECRET_ARN, s.WEBHOOK_SECRET, 'WEBHOOK'),
   };
 }

@@ -43,6 +43,12 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 export interface CampaignsProps {
   readonly campaignsTable: ITable;
   readonly profilesTable: ITable;
+  /**
+   * The model registry, read by the send page for templates' `recommendations` slots (the
+   * current recommender and catalog), through its read-only policy.
+   * @default no recommendations: templates see an empty list
+   */
+  readonly models?: { readonly bucket: IBucket; readonly readerPolicy: IManagedPolicy };
   /** The event API: the public unsubscribe routes are added to it. */
   readonly httpApi: IHttpApi;
   /** ARN of the verified SES identity (domain) campaigns send from; sends are granted on it only. */
@@ -70,6 +76,7 @@ export class Campaigns extends Construct {
   public readonly stateMachine: StateMachine;
   public readonly configurationSet: ConfigurationSet;
   public readonly signingSecret: Secret;
+  public readonly webhookSecret: Secret;
 
   constructor(scope: Construct, id: string, props: CampaignsProps) {
     super(scope, id);
@@ -83,6 +90,15 @@ export class Campaigns extends Construct {
     Validations.of(this.signingSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason: 'An HMAC key for unsubscribe links: rotating it would break the links in mail already delivered (mailbox providers honour them for months); rotation is manual, with the verifier accepting the previous key.',
+    });
+    this.webhookSecret = new Secret(this, 'WebhookSigningKey', {
+      description: 'Sightline: HMAC key of webhook campaign requests (X-Sightline-Signature); receivers verify with it',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.webhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Shared with the webhook receivers, which verify signatures with it: a rotation must be coordinated with them (verifiers accept the old and new key for a while), so it is manual.',
     });
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', { tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE, suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS });
     this.configurationSet.addEventDestination('ToEventBridge', {
@@ -143,14 +159,16 @@ export class Campaigns extends Construct {
     const secretEnv = { UNSUBSCRIBE_URL: unsubscribeUrl, UNSUBSCRIBE_SECRET_ARN: this.signingSecret.secretArn };
     this.sendFunction = new SightlineFunction(this, 'SendCampaignPage', {
       functionName: 'send-campaign-page',
-      environment: { ...secretEnv, CAMPAIGNS_TABLE_NAME: table, PROFILES_TABLE_NAME: props.profilesTable.tableName, SEND_RATE_PER_SECOND: String(props.sendRatePerSecond ?? 0), SES_CONFIGURATION_SET: this.configurationSet.configurationSetName },
+      environment: { ...secretEnv, CAMPAIGNS_TABLE_NAME: table, PROFILES_TABLE_NAME: props.profilesTable.tableName, SEND_RATE_PER_SECOND: String(props.sendRatePerSecond ?? 0), MODELS_BUCKET: props.models?.bucket.bucketName ?? '', WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn, SES_CONFIGURATION_SET: this.configurationSet.configurationSetName },
       memorySize: 1024,
       timeout: Duration.minutes(5),
       description: 'Send one page of a campaign segment',
+      ...(props.models ? { managedPolicies: [props.models.readerPolicy] } : {}),
     });
     grantItems(this.sendFunction.fn, props.profilesTable, ['Scan', 'BatchGetItem']);
     grantItems(this.sendFunction.fn, props.campaignsTable, ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
     this.signingSecret.grantRead(this.sendFunction.fn);
+    this.webhookSecret.grantRead(this.sendFunction.fn);
     const cs = Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName });
     // The send role can send only from the configured identity, through this configuration set.
     this.sendFunction.fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [props.sesIdentityArn, cs] }));

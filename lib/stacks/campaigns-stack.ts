@@ -14,5 +14,6 @@ export class CampaignsStack extends Stack {
     new Operations(this, 'Operations', { title: 'Campaigns', stateMachines: [this.campaigns.stateMachine], email: true });
     new CfnOutput(this, 'CampaignStateMachineArn', { value: this.campaigns.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.campaigns.configurationSet.configurationSetName });
+    new CfnOutput(this, 'WebhookSigningSecretArn', { value: this.campaigns.webhookSecret.secretArn, description: 'Receivers of webhook campaigns verify X-Sightline-Signature with this secret' });
   }
 }

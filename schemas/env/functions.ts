@@ -129,6 +129,12 @@ export const envSchemas = {
     PROFILES_TABLE_NAME: z.string().min(1),
     /** Messages per second for one campaign; 0: the SES account's MaxSendRate (GetAccount at cold start). */
     SEND_RATE_PER_SECOND: z.coerce.number().min(0).default(0),
+    /** Secrets Manager secret holding the webhook signing key (AWS); locally the key itself in WEBHOOK_SECRET. */
+    WEBHOOK_SECRET_ARN: z.string().default(''),
+    /** The model registry for templates' `recommendations` (current recommender and catalog); empty: none. */
+    MODELS_BUCKET: z.string().default(''),
+    RECOMMENDER_MODEL: z.string().default('recommender'),
+    WEBHOOK_SECRET: z.string().default(''),
     /** SES configuration set whose event destination feeds the feedback function; empty: none. */
     SES_CONFIGURATION_SET: z.string().default(''),
   }),

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { App, Validations } from 'aws-cdk-lib';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CampaignsStack } from '../../lib/stacks/campaigns-stack.ts';
 import { ProfilesStack } from '../../lib/stacks/profiles-stack.ts';
@@ -74,8 +74,9 @@ describe('Campaigns stack', () => {
     for (const r of routes) expect(r.AuthorizationType ?? 'NONE').toBe('NONE');
   });
 
-  it('keeps the signing key in Secrets Manager and sends SES events to EventBridge', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  it('keeps the signing keys (unsubscribe tokens, webhook requests) in Secrets Manager and sends SES events to EventBridge', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Description: Match.stringLikeRegexp('webhook campaign requests') });
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', { EventDestination: { Enabled: true, EventBridgeDestination: {} } });
   });
 

@@ -34,7 +34,17 @@ import { buildRenderContext, buildUnsubscribeHeaders, renderVariant, signUnsubsc
 import { matchesSegment } from './segments.ts';
 import { scoresFor, segmentUsesScores, withinCut, type AudienceCut } from './scan-audience.ts';
 
-export const SEND_PAGE_SIZE = 250;
+/**
+ * Items one page reads (a scan's Limit counts identity items too, so ~half are profiles). Large
+ * pages keep the execution's history small: AWS keeps 25,000 events per execution, and each
+ * page costs a handful (bench/results/campaigns.md measures them), so 1,000-item pages let one
+ * execution reach well over a million profiles. A page that would outlast its Lambda stops in
+ * time (TIME_BUDGET_MARGIN_MS) and runs again from its own start; the people it decided are
+ * skipped by their records.
+ */
+export const SEND_PAGE_SIZE = 1000;
+/** A page stops deciding when less than this is left of its invocation. */
+export const TIME_BUDGET_MARGIN_MS = 30_000;
 
 export interface PageTotals {
   scanned: number;
@@ -93,6 +103,8 @@ export interface SendPageDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Fills a campaign's `recommendations` for one person (recommended-slots.ts); absent: templates see an empty list. */
   recommendations?: (profile: Profile, slot: { slots: number; excludePurchased: boolean }) => Promise<unknown[]>;
+  /** What is left of this invocation (Lambda's getRemainingTimeInMillis); absent: no budget. */
+  timeLeftMs?: () => number;
   /** Retryable provider errors that certainly did not send (throttling before acceptance). */
   isNotAccepted?: (err: unknown) => boolean;
 }
@@ -163,6 +175,11 @@ export async function sendPage(campaign: ResolvedCampaign, input: SendPageInput,
   let reached = 0;
   try {
     for (const [index, d] of decisions.entries()) {
+      // Out of time: hand back the caps not yet used and run this page again from its start.
+      if (deps.timeLeftMs && deps.timeLeftMs() < TIME_BUDGET_MARGIN_MS) {
+        await releaseUnreached(index);
+        return { ...(input.cursor ? { cursor: input.cursor } : {}), totals, done: false, throttled: false, ...(nextDue !== undefined ? { nextDueAt: new Date(nextDue).toISOString() } : {}) };
+      }
       reached = index + 1;
       const key = { campaignId: campaign.id, personId: d.personId };
       if (d.kind === 'skip') {

@@ -17,7 +17,7 @@
  *   Segment event, or a `/v1/batch` body (Collect: its top-level context and each of its
  *   events). Text that is not JSON cannot be read for fields; it is kept bounded (KEPT_TEXT).
  */
-import { DEFAULT_PII_POLICY, type PiiAction } from '../../../schemas/pii-policy.ts';
+import { DEFAULT_FAILED_EVENTS_PII_POLICY, type PiiAction } from '../../../schemas/pii-policy.ts';
 import { hashValue, maskValue, normaliseEmail, type CleanOptions } from './clean.ts';
 
 /** How much of a payload that is not JSON is kept (the same bound as Collect's refusals). */
@@ -50,7 +50,7 @@ function applyAt(obj: Json, parts: string[], action: Exclude<PiiAction, 'keep'>,
 /** One event (or a batch body's top level) with the policy applied. */
 function minimiseEvent(event: unknown, options: CleanOptions): unknown {
   if (!isObject(event)) return event;
-  const policy = options.policy ?? DEFAULT_PII_POLICY;
+  const policy = options.policy ?? DEFAULT_FAILED_EVENTS_PII_POLICY;
   let out = event;
   for (const [path, action] of Object.entries(policy.fields)) {
     if (action !== 'keep') out = applyAt(out, path.split('.'), action, options.salt ?? '');
