@@ -52,22 +52,22 @@ export class DynamoErasureJobs implements ErasureJobStore {
   }
 
   async saveSubject(job: string, subject: Subject, profileFound: boolean, nonce: string): Promise<void> {
-    await this.update(job, 'SET subject = if_not_exists(subject, :s), profileFound = if_not_exists(profileFound, :f), nonce = if_not_exists(nonce, :n), #st = :running', { ':s': subject, ':f': profileFound, ':n': nonce, ':running': 'running' }, { '#st': 'status' });
+    await this.update(job, 'SET #subject = if_not_exists(#subject, :s), #pf = if_not_exists(#pf, :f), #nonce = if_not_exists(#nonce, :n), #st = :running', { ':s': subject, ':f': profileFound, ':n': nonce, ':running': 'running' }, { '#st': 'status', '#subject': 'subject', '#pf': 'profileFound', '#nonce': 'nonce' });
   }
 
   async saveFound(job: string, store: PrivacyStoreName, count: number): Promise<void> {
-    await this.update(job, 'SET found.#s = if_not_exists(found.#s, :c)', { ':c': count }, { '#s': store });
+    await this.update(job, 'SET #found.#s = if_not_exists(#found.#s, :c)', { ':c': count }, { '#found': 'found', '#s': store });
   }
 
   async saveResult(job: string, result: StoreReceipt): Promise<void> {
-    await this.update(job, 'SET results.#s = :r', { ':r': result }, { '#s': result.store });
+    await this.update(job, 'SET #results.#s = :r', { ':r': result }, { '#results': 'results', '#s': result.store });
   }
 
   async savePersonalizeJob(job: string, arn: string): Promise<void> {
-    await this.update(job, 'SET personalizeJobArn = if_not_exists(personalizeJobArn, :a)', { ':a': arn });
+    await this.update(job, 'SET #arn = if_not_exists(#arn, :a)', { ':a': arn }, { '#arn': 'personalizeJobArn' });
   }
 
   async complete(job: string, receipt: ErasureReceipt): Promise<void> {
-    await this.update(job, 'SET receipt = :r, #st = :done REMOVE subject, requestedId, nonce', { ':r': receipt, ':done': 'completed' }, { '#st': 'status' });
+    await this.update(job, 'SET #receipt = :r, #st = :done REMOVE #subject, #rid, #nonce', { ':r': receipt, ':done': 'completed' }, { '#st': 'status', '#receipt': 'receipt', '#subject': 'subject', '#rid': 'requestedId', '#nonce': 'nonce' });
   }
 }

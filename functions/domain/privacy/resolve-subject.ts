@@ -1,12 +1,14 @@
 /**
  * Who a privacy request is about: the subject (ports.ts) resolved from one id.
  *
- * The id may be a profile id, a userId or an anonymousId. The resolver walks the profile
+ * The id may be a profile id, a userId or an anonymousId (their profiles are `u-<userId>`,
+ * `a-<anonymousId>`; other links are identity items). The resolver walks the profile
  * graph both ways — `mergedInto` up to the live profile, `absorbed` down to every profile
  * merged into it, transitively — and collects every identity those profiles list. An id
  * that names no profile still makes a subject (itself as userId and anonymousId): its
  * events may sit in the archive or the failed-events store without a profile.
  */
+import { anonProfileId, userProfileId } from '../profiles/profile-ids.ts';
 import type { ProfileGraph, Subject } from './ports.ts';
 
 const MAX_PROFILES = 1_000;
@@ -20,7 +22,9 @@ export async function resolveSubject(id: string, graph: ProfileGraph): Promise<{
     { kind: 'user', value: id },
     { kind: 'anon', value: id },
   ]);
-  const queue = [id, ...owners.values()];
+  // A user's and a visitor's profile ids are derived from their ids (profiles/profile-ids.ts);
+  // identity items exist only for links that cannot be derived.
+  const queue = [id, userProfileId(id), anonProfileId(id), ...owners.values()];
   const profileIds = new Set<string>();
   const userIds = new Set<string>();
   const anonymousIds = new Set<string>();
