@@ -201,6 +201,7 @@ async function campaignsPage(id?: string) {
     e.preventDefault();
     try {
       const r = await api('/admin/v1/campaigns', { method: 'POST', body: JSON.parse(text.value) });
+      starting = r.campaignId;
       location.hash = `#/campaigns/${encodeURIComponent(r.campaignId)}`;
     } catch (err) {
       result.replaceChildren(h('p', { class: 'error', role: 'alert' }, (err as Error).message));
@@ -209,8 +210,18 @@ async function campaignsPage(id?: string) {
   page('Campaigns', table('Campaigns', ['campaign', 'status', 'started'], list.campaigns.map((c: { campaignId: string; status: string; startedAt?: string }) => [h('a', { href: `#/campaigns/${encodeURIComponent(c.campaignId)}` }, c.campaignId), c.status, c.startedAt ?? '']), { testid: 'campaigns' }), form);
 }
 
+/** The campaign just started from this page: its definition is stored by the execution's first state, a moment later. */
+let starting: string | undefined;
+
 async function campaignPage(id: string) {
-  const d = await api(`/admin/v1/campaigns/${encodeURIComponent(id)}`);
+  const d = await api(`/admin/v1/campaigns/${encodeURIComponent(id)}`).catch((err) => {
+    if (!(err instanceof ApiError && err.status === 404 && starting === id)) throw err;
+    page(`Campaign ${id}`, h('p', { 'data-testid': 'execution-status' }, 'STARTING'));
+    poll = setTimeout(() => location.hash === `#/campaigns/${encodeURIComponent(id)}` && void campaignPage(id).catch(() => undefined), 1000);
+    return undefined;
+  });
+  if (!d) return;
+  if (starting === id) starting = undefined;
   const p = d.progress;
   const k = d.results.k;
   const of = p.decided + p.pending;
