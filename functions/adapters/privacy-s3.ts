@@ -56,7 +56,9 @@ async function dropOldVersions(s3: S3Client, bucket: string, key: string, keep?:
     return true;
   } catch (err) {
     const name = (err as { name?: string; Code?: string }).name ?? '';
-    if (name === 'NotImplemented' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 501) return false;
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    // s3rver answers 405 MethodNotAllowed (ResourceType VERSIONS); other stores 501 NotImplemented.
+    if (name === 'NotImplemented' || name === 'MethodNotAllowed' || status === 501 || status === 405) return false;
     throw err;
   }
 }
