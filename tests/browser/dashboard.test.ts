@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The dashboard in Debian's Chromium against the real local platform with the demo shop
  * (seedDemo: the same seed, training and demo campaign as npm start). Each page is opened and
@@ -20,7 +21,8 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
 
 /** The admin API's answer, validated against the route's response schema. */
-async function adminApi(path: string, init: { method?: string; body?: unknown } = {}) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function adminApi(path: string, init: { method?: string; body?: unknown } = {}): Promise<any> {
   const res = await fetch(`${platform.apiUrl}${path}`, { method: init.method ?? 'GET', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
   const body = await res.json();
   expect(res.status, `${path}: ${JSON.stringify(body).slice(0, 300)}`).toBe(200);
@@ -39,7 +41,8 @@ describe.skipIf(!chromiumAvailable())('dashboard in a browser', () => {
     const source = await platform.createSource('demo');
     await seedDemo(platform, { apiUrl: platform.apiUrl, writeKey: source.writeKey, sourceId: source.sourceId } as never);
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await browser.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
   }, 30 * 60_000);
   afterAll(async () => {
     await browser?.close();
