@@ -171,15 +171,15 @@ export class Privacy extends Construct {
 
     // ---- the state machine ------------------------------------------------------------------
     const failed = new Fail(this, 'Erasure failed', { causePath: '$.error.Cause', errorPath: '$.error.Error' });
-    const task = (name: string, fn: SightlineFunction<EraseFunction>, extra: Record<string, string>, timeout: Duration, resultPath: string | undefined = JsonPath.DISCARD) =>
+    const task = (name: string, fn: SightlineFunction<EraseFunction>, extra: Record<string, string>, timeout: Duration, resultPath: string | null = JsonPath.DISCARD) =>
       new LambdaInvoke(this, name, {
         lambdaFunction: fn.fn,
         payloadResponseOnly: true,
         retryOnServiceExceptions: true,
         taskTimeout: Timeout.duration(timeout),
         payload: TaskInput.fromObject({ 'job.$': '$.job', ...extra }),
-        // undefined: the result becomes the state (Finish: the execution's output is the receipt).
-        ...(resultPath === undefined ? {} : { resultPath }),
+        // null: the result becomes the state (Finish: the execution's output is the receipt).
+        ...(resultPath === null ? {} : { resultPath }),
       })
         .addRetry({ errors: ['States.Timeout'], maxAttempts: 2, interval: Duration.seconds(5), backoffRate: 2 })
         .addCatch(failed, { resultPath: '$.error' });
@@ -191,7 +191,7 @@ export class Privacy extends Construct {
       task('Suppression', campaignsFn, { store: 'suppression' }, Duration.minutes(5)),
     ];
     const profiles = task('Profiles', profilesFn, {}, Duration.minutes(5));
-    const finish = task('Finish', jobFn, { action: 'finish' }, Duration.seconds(60), undefined).next(new Succeed(this, 'Erased'));
+    const finish = task('Finish', jobFn, { action: 'finish' }, Duration.seconds(60), null).next(new Succeed(this, 'Erased'));
     let chain = resolve.next(steps[0]);
     for (let i = 1; i < steps.length; i++) chain = chain.next(steps[i]);
     if (personalizeFn) {
