@@ -78,7 +78,9 @@ export async function snapshot(p: Platform): Promise<Snapshot> {
 /** Every string that identifies the person: their ids, profile ids, email, its plain sha256 and the salted hash the graph keeps. */
 export function needlesOf(x: Person, profileIds: string[], emailHashes: string[]): string[] {
   const plain = createHash('sha256').update(x.email).digest('hex');
-  return [x.userId, x.anonymousId, x.email, plain, ...profileIds, ...emailHashes];
+  // Once each: the profile's emailHash is the plain SHA-256 when no salt is set (locally), and a
+  // needle listed twice would make the tombstone look like two mentions.
+  return [...new Set([x.userId, x.anonymousId, x.email, plain, ...profileIds, ...emailHashes])];
 }
 
 export const mentions = (text: string, needles: string[]) => needles.filter((n) => text.includes(n));
