@@ -128,7 +128,7 @@ export async function sendEvents(events: AsyncIterable<SegmentLikeEvent> | Itera
         if (!worst || r.res.status > worst.res.status) worst = r;
       }
       const { res, text } = worst!;
-      return { status: res.status, statusText: res.statusText, headers: Object.fromEntries(res.headers), text: async () => text };
+      return { status: res.status, statusText: res.statusText, headers: headersObject(res.headers), text: async () => text };
     },
   };
   const analytics = new Analytics({
@@ -168,4 +168,11 @@ export async function sendEvents(events: AsyncIterable<SegmentLikeEvent> | Itera
   bar?.stop();
   report.seconds = (Date.now() - started) / 1000;
   return report;
+}
+
+/** A fetch Response's headers as a plain object (forEach: the DOM lib some test files load has no Headers iterator). */
+function headersObject(h: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  h.forEach((value, key) => (out[key] = value));
+  return out;
 }
