@@ -267,7 +267,7 @@ describe('every function', () => {
   const functions = all.flatMap((template) => Object.values<Json>(template.findResources('AWS::Lambda::Function')));
   it('is a SightlineFunction: Node 24 on arm64, traced, its own log group, and named for the local platform', () => {
     // Assess
-    expect(functions.map((f) => f.Metadata?.['sightline:function']).sort()).toEqual(['archive-interactions', 'authorize-write-key', 'clean-events', 'collect-events', 'get-profile', 'get-recommendations', 'measure-drift', 'record-consent', 'record-feedback', 'rescore-profiles', 'score-profiles', 'send-campaign-page', 'start-campaign', 'summarize-campaign', 'tag-profiles', 'train-scores', 'unsubscribe']);
+    expect(functions.map((f) => f.Metadata?.['sightline:function']).sort()).toEqual(['admin-campaigns', 'admin-health', 'admin-models', 'admin-profiles', 'admin-segments', 'archive-interactions', 'attribute-conversions', 'authorize-write-key', 'clean-events', 'collect-events', 'erase-archive', 'erase-campaigns', 'erase-failed-events', 'erase-job', 'erase-personalize', 'erase-profiles', 'get-openapi', 'get-profile', 'get-recommendations', 'measure-drift', 'privacy-erase', 'privacy-export', 'record-consent', 'record-feedback', 'rescore-profiles', 'score-profiles', 'send-campaign-page', 'start-campaign', 'summarize-campaign', 'tag-profiles', 'train-scores', 'unsubscribe']);
     for (const f of functions) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -289,7 +289,7 @@ describe('every function', () => {
       }
     }
   });
-  it('writes failed events only when it is a writer (collect, consent, clean, tag, archive, score)', () => {
+  it('writes failed events only when it is a writer (collect, consent, clean, tag, archive, score, attribution)', () => {
     // Act
     const writers = all.flatMap((template) =>
       Object.values<Json>(template.findResources('AWS::Lambda::Function'))
@@ -297,7 +297,7 @@ describe('every function', () => {
         .map((f) => f.Metadata['sightline:function']),
     );
     // Assess
-    expect(writers.sort()).toEqual(['archive-interactions', 'clean-events', 'collect-events', 'record-consent', 'score-profiles', 'tag-profiles']);
+    expect(writers.sort()).toEqual(['archive-interactions', 'attribute-conversions', 'clean-events', 'collect-events', 'record-consent', 'score-profiles', 'tag-profiles']);
   });
 });
 

@@ -87,8 +87,8 @@ describe('the whole app', () => {
     // Act
     const names = stackNames(app); // throws ValidationFailed on any finding
     // Assess
-    expect(names).toEqual(['Sightline-Campaigns', 'Sightline-Clean', 'Sightline-Collect', 'Sightline-Data', 'Sightline-Personalize', 'Sightline-Profiles', 'Sightline-Recommend', 'Sightline-Score', 'Sightline-Tag']);
-    expect(stacks.campaigns.dependencies.map((d) => d.stackName).sort()).toEqual(['Sightline-Collect', 'Sightline-Profiles']);
+    expect(names).toEqual(['Sightline-Admin', 'Sightline-Auth', 'Sightline-Campaigns', 'Sightline-Clean', 'Sightline-Collect', 'Sightline-Dashboard', 'Sightline-Data', 'Sightline-Personalize', 'Sightline-Privacy', 'Sightline-Profiles', 'Sightline-Recommend', 'Sightline-Score', 'Sightline-Tag']);
+    expect(stacks.campaigns.dependencies.map((d) => d.stackName).sort()).toEqual(['Sightline-Collect', 'Sightline-Data', 'Sightline-Profiles']);
     expect(stacks.score.dependencies.map((d) => d.stackName).sort()).toEqual(['Sightline-Data', 'Sightline-Profiles']);
     expect(stacks.recommend.dependencies.map((d) => d.stackName).sort()).toEqual(['Sightline-Collect', 'Sightline-Data', 'Sightline-Personalize', 'Sightline-Profiles']);
     expect(stacks.collect.dependencies.map((d) => d.stackName).sort()).toEqual(['Sightline-Data', 'Sightline-Profiles']);
