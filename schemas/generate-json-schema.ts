@@ -7,10 +7,10 @@
  * zod refinements that JSON Schema cannot express; `validateCampaign` is the authority, the
  * file is for editors and for tools outside TypeScript.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { campaignSchema } from './campaign.ts';
+import { writeOrCheck } from './write-generated.ts';
 
 export function campaignJsonSchema(): string {
   const schema = z.toJSONSchema(campaignSchema, { io: 'input', target: 'draft-2020-12' });
@@ -19,21 +19,5 @@ export function campaignJsonSchema(): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const out = fileURLToPath(new URL('./campaign.schema.json', import.meta.url));
-  const text = campaignJsonSchema();
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(out, 'utf8');
-    } catch {
-      // missing counts as stale
-    }
-    if (current !== text) {
-      console.error(`${out} is stale: run npx tsx schemas/generate-json-schema.ts`);
-      process.exit(1);
-    }
-  } else {
-    writeFileSync(out, text);
-    console.log(`wrote ${out}`);
-  }
+  writeOrCheck(fileURLToPath(new URL('./campaign.schema.json', import.meta.url)), campaignJsonSchema(), 'npx tsx schemas/generate-json-schema.ts');
 }
