@@ -20,11 +20,13 @@ export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM_PATH);
 }
 
-export async function launchBrowser(): Promise<BrowserContext & { close(): Promise<void> }> {
+/** `userAgent`: what the pages say they are (Clean keeps HeadlessChrome traffic aside as bot_traffic). */
+export async function launchBrowser(opts: { userAgent?: string } = {}): Promise<BrowserContext & { close(): Promise<void> }> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'sightline-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
+    ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
     args: [
       '--no-sandbox',
       '--disable-gpu',
