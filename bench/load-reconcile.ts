@@ -70,14 +70,18 @@ export async function loadAndReconcile(platform: Platform, writeKey: string, o: 
   const regressions: LoadResult['regressions'] = [];
   const readAll = async () => {
     const items: Record<string, any>[] = [];
-    let keys: Record<string, unknown>[] | undefined = userIds.map((u) => ({ pk: `P#u-${u}`, sk: 'PROFILE' }));
-    // Projected items are small, but a BatchGetItem may still leave keys unprocessed.
-    while (keys && keys.length > 0) {
-      const out: BatchGetCommandOutput = await platform.clients.doc.send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'profileId, version, aggregates.orders' } } }),
-      );
-      items.push(...(out.Responses?.[table] ?? []));
-      keys = out.UnprocessedKeys?.[table]?.Keys;
+    const all = userIds.map((u) => ({ pk: `P#u-${u}`, sk: 'PROFILE' }));
+    // BatchGetItem takes at most 100 keys: one call per hundred users. Projected items are
+    // small, but a call may still leave keys unprocessed.
+    for (let i = 0; i < all.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = all.slice(i, i + 100);
+      while (keys && keys.length > 0) {
+        const out: BatchGetCommandOutput = await platform.clients.doc.send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'profileId, version, aggregates.orders' } } }),
+        );
+        items.push(...(out.Responses?.[table] ?? []));
+        keys = out.UnprocessedKeys?.[table]?.Keys;
+      }
     }
     for (const item of items) {
       const id = String(item.profileId);

@@ -36,7 +36,6 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '10' },
     rate: { type: 'string', default: '20' },
     batch: { type: 'string', default: '10' },
-    // At most 100: load-reconcile's watcher reads every user's profile in one BatchGetItem (100 keys).
     users: { type: 'string', default: '100' },
     'sample-s': { type: 'string', default: '5' },
     write: { type: 'boolean', default: false },

@@ -323,9 +323,13 @@ export function applyEvent(p: Profile, e: CleanEvent): Profile {
   return next;
 }
 
-/** Person activity (track, page, screen; not a campaign's own contact) into the hours-of-week histogram, in local time. */
+/**
+ * Person activity (track, page, screen) into the hours-of-week histogram, in local time. Not
+ * activity: a campaign's own contact, and a consent record (an unsubscribe click or a CLI/API
+ * statement says nothing about when the person reads mail).
+ */
 function withActivity(a: Aggregates, e: CleanEvent, profileZone: string | undefined): Aggregates {
-  const active = (e.type === 'track' && e.event !== CAMPAIGN_CONTACTED) || e.type === 'page' || e.type === 'screen';
+  const active = (e.type === 'track' && e.event !== CAMPAIGN_CONTACTED && !isConsentRecord(e)) || e.type === 'page' || e.type === 'screen';
   if (!active) return a;
   return { ...a, activityHours: recordActivity(a.activityHours, e.timestamp, e.timezone ?? profileZone ?? 'UTC') };
 }

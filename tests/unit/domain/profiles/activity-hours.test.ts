@@ -115,7 +115,7 @@ describe('bestHourOfWeek', () => {
 });
 
 describe('profiles keep activity hours (Tag consumer)', () => {
-  it('counts track, page and screen events in the event zone, not identify calls or campaign contacts', () => {
+  it('counts track, page and screen events in the event zone, not identify calls, campaign contacts or consent records', () => {
     // Prepare
     const p0 = newProfile('u-1', '2024-01-01T00:00:00.000Z');
     const at = '2024-07-15T19:30:00.000Z'; // Monday 20:30 in London (BST)
@@ -125,6 +125,7 @@ describe('profiles keep activity hours (Tag consumer)', () => {
       cleanEvent({ userId: 'u', type: 'page', timestamp: at, timezone: 'Europe/London' }),
       cleanEvent({ userId: 'u', type: 'identify', timestamp: '2024-07-15T08:00:00.000Z', timezone: 'Europe/London' }),
       cleanEvent({ userId: 'u', event: 'Campaign Contacted', timestamp: '2024-07-15T10:00:00.000Z', timezone: 'Europe/London' }),
+      cleanEvent({ userId: 'u', event: 'Consent Updated', properties: { consent: { 'email.marketing': 'withdrawn' }, source: 'unsubscribe' }, timestamp: '2024-07-15T12:00:00.000Z', timezone: 'Europe/London' }),
     ].reduce(applyEvent, p0);
     const merged = absorb(p, { ...newProfile('u-2', '2024-01-02T00:00:00.000Z'), aggregates: { ...p0.aggregates, activityHours: habit(9, 2) } });
 
