@@ -8,8 +8,8 @@
  * | winner         | `C#<campaignId>` | `WINNER` | Put `attribute_not_exists(pk)` (the test phase's decision, once) |
  * | conversion     | the send record (`C#<campaignId>` / `P#<personId>`) | | Update `ADD conversionIds :id, conversions :one, revenue_<CUR> :r` under `attribute_exists(pk) AND NOT contains(conversionIds, :id)` |
  *
- * - The goal registry is one partition read by a Query once a minute per consumer
- *   container: a handful of items (campaigns inside their attribution horizon; TTL removes
+ * - The goal registry is one partition read by a consistent Query per consumer batch that
+ *   holds a track (functions/handlers/attribute-conversions.ts): a handful of items (campaigns inside their attribution horizon; TTL removes
  *   the rest), so filtering the clean stream by goal name costs almost nothing.
  * - A conversion is written on the send record itself, in one conditional update keyed on
  *   the goal event's messageId: exactly once per event without a second item or a
@@ -52,7 +52,7 @@ export class DynamoGoalRegistry implements GoalRegistry {
     const out: ActiveGoal[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.ddb.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': GOALS_PK }, ExclusiveStartKey: start }));
+      const page = await this.ddb.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': GOALS_PK }, ConsistentRead: true, ExclusiveStartKey: start }));
       for (const item of page.Items ?? []) {
         const g = goalItemSchema.parse(item);
         if (Date.parse(g.until) > now.getTime()) out.push(g);

@@ -1,10 +1,12 @@
 /**
  * Clean stream → campaign conversions: goal events credited to the arm of the person who did
  * them, inside their window, once per event (functions/domain/campaigns/attribution.ts).
- * The active goals are kept for a minute per container, so the many events that are no
- * campaign's goal cost no DynamoDB call; a `track` event whose name the kept list does not
- * know re-reads it once it is 5 s old, so a goal registered at Start is seen before anyone
- * can have read the mail and bought (its sends begin after the registration). Unreadable records are kept in the failed-events
+ * The active goals are read for every batch that holds a `track` event (one small consistent
+ * Query per batch, not per event); a batch without one (identify, page, screen) holds no goal
+ * event and reads nothing. They are not cached: a cached list misses a campaign started since,
+ * and a second campaign with an already-known goal name lost every conversion of its first
+ * minute that way (tests/integration/campaign-measure.test.ts credited 0 of 107 orders).
+ * Unreadable records are kept in the failed-events
  * store and acknowledged; a storage error is thrown, Lambda retries the batch, and the
  * messageId makes the retry a no-op for what was already credited.
  */
@@ -22,24 +24,15 @@ export interface AttributeConversionsDeps extends Omit<AttributionDeps, 'goals'>
   goals: GoalRegistry;
   failed: FailedEventSink;
   now: () => Date;
-  /** How long a container keeps the active goals (ms); 0: read them every batch. */
-  goalsTtlMs: number;
 }
 
-/** How old the kept goals may be when an event name they do not know arrives. */
-const UNKNOWN_REFRESH_MS = 5_000;
-
 export function makeAttributeConversions(deps: AttributeConversionsDeps) {
-  let cached: { goals: ActiveGoal[]; at: number } | undefined;
   return async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
     const now = deps.now();
     const { events, failed, response } = await readCleanRecords(event, context, 'attribute', now.toISOString());
     await deps.failed.put(failed);
-    const age = cached ? now.getTime() - cached.at : Infinity;
-    const known = new Set(cached?.goals.map((g) => g.event));
-    const unknownTrack = events.some((e) => e.type === 'track' && e.event !== undefined && !known.has(e.event));
-    if (age >= deps.goalsTtlMs || (unknownTrack && age >= Math.min(UNKNOWN_REFRESH_MS, deps.goalsTtlMs))) cached = { goals: await deps.goals.active(now), at: now.getTime() };
-    const report = await attributeConversions(events, { ...deps, goals: cached!.goals });
+    const goals: ActiveGoal[] = events.some((e) => e.type === 'track') ? await deps.goals.active(now) : [];
+    const report = await attributeConversions(events, { ...deps, goals });
     if (report.goalEvents > 0) logger.info('conversions attributed', { ...report, records: event.Records.length });
     metrics.addMetric('GoalEvents', MetricUnit.Count, report.goalEvents);
     metrics.addMetric('ConversionsCredited', MetricUnit.Count, report.credited);
@@ -56,6 +49,5 @@ export const attribute = makeAttributeConversions({
   profiles: services.profileStore(env.PROFILES_TABLE_NAME),
   failed: services.failedEvents(env.FAILED_EVENTS_BUCKET),
   now: () => new Date(),
-  goalsTtlMs: env.GOALS_CACHE_SECONDS * 1000,
 });
 export const handler = withPowertools(attribute);

@@ -145,8 +145,6 @@ export const envSchemas = {
     CAMPAIGNS_TABLE_NAME: z.string().min(1),
     PROFILES_TABLE_NAME: z.string().min(1),
     FAILED_EVENTS_BUCKET: z.string().min(1),
-    /** How long a container keeps the list of active campaign goals. */
-    GOALS_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
   }),
   unsubscribe: z.object({ ...common, ...unsubscribe, CAMPAIGNS_TABLE_NAME: z.string().min(1), PROFILES_TABLE_NAME: z.string().min(1) }),
   'archive-interactions': z.object({

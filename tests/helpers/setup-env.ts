@@ -10,6 +10,7 @@ const defaults: Record<string, string> = {
   FAILED_EVENTS_BUCKET: 'test-failed',
   IDEMPOTENCY_TABLE_NAME: 'test-idempotency',
   PROFILES_TABLE_NAME: 'test-profiles',
+  CAMPAIGNS_TABLE_NAME: 'test-campaigns',
   MODELS_BUCKET: 'test-models',
   INTERACTIONS_BUCKET: 'test-interactions',
   POWERTOOLS_TRACE_ENABLED: 'false',

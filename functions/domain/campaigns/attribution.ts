@@ -7,8 +7,8 @@
  * Design:
  * - Cheap per event. Most clean events are not goal events: the consumer first keeps only
  *   `track` events whose name is the goal of a campaign still inside its attribution horizon
- *   (the goal registry: one small item per campaign, read once a minute per container), so
- *   an ordinary page view costs no DynamoDB call at all.
+ *   (the goal registry: one small item per campaign, read once per batch that holds a track),
+ *   so an ordinary page view costs no DynamoDB call of its own.
  * - Which campaigns a person is in comes from their send records, read directly: the record
  *   key is (campaign, person), and the candidates are the active campaigns with that goal ×
  *   the person's profile ids — one BatchGetItem per goal event. This costs no write per
