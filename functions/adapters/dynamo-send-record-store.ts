@@ -54,6 +54,7 @@ export const storedSendRecordSchema = z.object({
   bouncedAt: z.string().optional(),
   bounceType: z.string().optional(),
   complainedAt: z.string().optional(),
+  unsubscribedAt: z.string().optional(),
   rejectedAt: z.string().optional(),
   delayedAt: z.string().optional(),
   renderingFailedAt: z.string().optional(),
@@ -258,6 +259,9 @@ export class DynamoSendRecordStore implements SendRecordStore {
       case 'complaint':
         first('complainedAt');
         detail();
+        break;
+      case 'unsubscribe':
+        first('unsubscribedAt');
         break;
       case 'reject':
         first('rejectedAt');

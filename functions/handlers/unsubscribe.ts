@@ -42,6 +42,7 @@ export const unsubscribe = makeUnsubscribe({
   secret: () => (key ??= services.signingKey(env)),
   profiles: services.profileStore(env.PROFILES_TABLE_NAME),
   suppressions: services.suppressions(env.CAMPAIGNS_TABLE_NAME),
+  records: services.sendRecords(env.CAMPAIGNS_TABLE_NAME),
   now: () => new Date(),
 });
 export const handler = withPowertools(unsubscribe);

@@ -113,6 +113,10 @@ describe('the Campaign state machine on the local platform', () => {
     expect(totals.skipped.unsubscribed).toBe(1);
     expect((await mailsTo()).filter((a) => a === address).length).toBe(before);
     expect(totals.sent).toBe(29); // the 30 buyers, all eligible again without a cap, but one
+    // The send the link came from records the unsubscribe (its campaign report counts it per arm).
+    const { c, p } = JSON.parse(Buffer.from(new URL(url).searchParams.get('token')!.split('.')[0], 'base64url').toString());
+    const record = await platform.services.sendRecords(platform.resource('start-campaign', 'CAMPAIGNS_TABLE_NAME')).get({ campaignId: c, personId: p });
+    expect(record?.unsubscribedAt).toBeDefined();
   });
 
   it('a top-N audience is ranked once at Start: exactly the N best are decided, ties broken by id, and a restart decides nobody new', async () => {

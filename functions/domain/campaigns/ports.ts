@@ -155,7 +155,8 @@ export function channelSender(senders: Partial<Record<OutboundMessage['channel']
   };
 }
 
-export const SEND_EVENT_TYPES = ['delivery', 'bounce', 'complaint', 'open', 'click', 'reject', 'delivery_delay', 'rendering_failure'] as const;
+/** `unsubscribe`: the one-click unsubscribe of this send's token (functions/domain/campaigns/unsubscribe-person.ts), not an SES event. */
+export const SEND_EVENT_TYPES = ['delivery', 'bounce', 'complaint', 'open', 'click', 'reject', 'delivery_delay', 'rendering_failure', 'unsubscribe'] as const;
 export type SendEventType = (typeof SEND_EVENT_TYPES)[number];
 
 /** One piece of provider feedback about a send (SES event destinations: DELIVERY, BOUNCE, …). */

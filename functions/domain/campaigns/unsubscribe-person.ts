@@ -4,19 +4,22 @@
  * once, the address goes on the suppression list (reason `unsubscribe`: the next campaign
  * skips the person with reason `unsubscribed`) and the person's consent for marketing on that
  * channel is withdrawn on the profile (a consent-history entry, source `unsubscribe`:
- * functions/domain/privacy/consent.ts). Idempotent: a second click changes nothing.
+ * functions/domain/privacy/consent.ts), and the send the link came from records it
+ * (`unsubscribedAt`, counted per arm by the campaign report). Idempotent: a second click changes nothing.
  */
 import { InvalidRequestError, NotFoundError } from '../shared/errors.ts';
 import type { ProfileStore } from '../profiles/ports.ts';
 import { addressFor, consentKeys, marketingConsent } from './eligibility.ts';
 import { withConsent } from '../privacy/consent.ts';
-import type { SuppressionList } from './ports.ts';
+import type { FeedbackStore, SuppressionList } from './ports.ts';
 import { verifyUnsubscribeToken, type UnsubscribePayload } from './unsubscribe.ts';
 
 export interface UnsubscribeDeps {
   secret: string | readonly string[];
   profiles: Pick<ProfileStore, 'getProfile' | 'saveProfile'>;
   suppressions: SuppressionList;
+  /** The send records: the campaign's report counts unsubscribes per arm. */
+  records: Pick<FeedbackStore, 'recordEvent'>;
   now: () => Date;
 }
 
@@ -35,6 +38,8 @@ export async function unsubscribePerson(token: string | undefined, deps: Unsubsc
     if (!profile) throw new NotFoundError('this person is no longer known to us; nothing more will be sent');
     const address = addressFor(profile, payload.channel);
     if (address) await deps.suppressions.add({ channel: payload.channel, address, reason: 'unsubscribe', at });
+    // First click wins (if_not_exists); a record that is not there (a proof, an erased send) is left alone.
+    if (attempt === 0) await deps.records.recordEvent({ campaignId: payload.campaignId, personId: payload.personId }, { type: 'unsubscribe', at, eventId: `unsubscribe:${payload.channel}` });
     if (marketingConsent(profile, payload.channel) === 'withdrawn') return { campaignId: payload.campaignId, channel: payload.channel, suppressed: !!address };
     const next = { ...withConsent(profile, [{ key, status: 'withdrawn', at, source: 'unsubscribe' }]), version: profile.version + 1, updatedAt: at };
     if (await deps.profiles.saveProfile(next, profile.version)) return { campaignId: payload.campaignId, channel: payload.channel, suppressed: !!address };

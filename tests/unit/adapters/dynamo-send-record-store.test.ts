@@ -142,6 +142,16 @@ describe('DynamoSendRecordStore', () => {
     });
   });
 
+  it('keeps the first unsubscribe instant of a send (the one-click link of its token)', async () => {
+    // Prepare
+    const { ddb, store } = setup();
+    ddb.on(UpdateCommand).resolves({});
+    // Act
+    await store.recordEvent(key, { type: 'unsubscribe', at, eventId: 'unsubscribe:email' });
+    // Assess
+    expect(ddb.commandCalls(UpdateCommand)[0].args[0].input.UpdateExpression).toBe('SET unsubscribedAt = if_not_exists(unsubscribedAt, :at) ADD eventIds :ids');
+  });
+
   it('keeps the first delivery and bounce instants, with the bounce type', async () => {
     // Prepare
     const { ddb, store } = setup();

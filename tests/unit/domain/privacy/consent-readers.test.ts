@@ -32,7 +32,9 @@ describe('the one-click unsubscribe', () => {
     const granted = withConsent({ ...buyer('u-ann', { '2011-10': 1 }), traits: { email: 'ann@example.test' } }, [{ key: 'email.marketing', status: 'granted', at: '2026-11-01T00:00:00.000Z', source: 'segment' }]);
     store.profiles.set('u-ann', granted);
     const added: SuppressionEntry[] = [];
-    const deps = { secret: SECRET, profiles: store, suppressions: { findMany: async () => new Map(), add: async (e: SuppressionEntry) => void added.push(e) }, now: () => new Date('2026-12-01T09:00:00Z') };
+    const recorded: unknown[] = [];
+    const records = { recordEvent: async (key: unknown, event: unknown) => (recorded.push({ key, event }), 'recorded' as const) };
+    const deps = { secret: SECRET, profiles: store, suppressions: { findMany: async () => new Map(), add: async (e: SuppressionEntry) => void added.push(e) }, records, now: () => new Date('2026-12-01T09:00:00Z') };
     const token = signUnsubscribeToken(SECRET, { campaignId: 'c1', personId: 'u-ann', channel: 'email' });
     // Act
     await unsubscribePerson(token, deps);
@@ -43,6 +45,8 @@ describe('the one-click unsubscribe', () => {
     expect(p.consentHistory).toHaveLength(3); // buyer()'s legacy profiling grant, the grant, one withdrawal
     expect(p.consent['email.marketing']).toBe(false);
     expect(marketingStatus(p.consentHistory!, 'email')).toBe('withdrawn');
+    // The send the link came from records it, keyed so the store counts the person once.
+    expect(recorded[0]).toEqual({ key: { campaignId: 'c1', personId: 'u-ann' }, event: { type: 'unsubscribe', at: '2026-12-01T09:00:00.000Z', eventId: 'unsubscribe:email' } });
     const campaign = { channel: 'email' as const, schedule: { kind: 'now' as const } } as never;
     expect(checkEligibility({ profile: p, campaign, now: new Date('2026-12-02T10:00:00Z') })).toEqual({ kind: 'skip', reason: 'no_consent' });
   });
