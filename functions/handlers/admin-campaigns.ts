@@ -1,6 +1,6 @@
 /**
  * Admin API, campaigns: list, one campaign (definition, progress, results per arm), live
- * progress, pause / resume / cancel, and start from a definition (an execution of the
+ * progress, the report (built on read: lift, intervals, the winner decision), pause / resume / cancel, and start from a definition (an execution of the
  * Campaign state machine named by its id): functions/domain/observe/campaigns.ts.
  */
 import { loadEnv } from '../shared/env.ts';
@@ -32,6 +32,7 @@ export const adminCampaigns = makeAdminCampaigns({
   runs: services.campaignRuns(env.CAMPAIGN_STATE_MACHINE_ARN),
   catalog: services.campaignCatalog(env.CAMPAIGNS_TABLE_NAME),
   records: services.sendRecords(env.CAMPAIGNS_TABLE_NAME),
+  reports: services.campaignReports(env.CAMPAIGNS_TABLE_NAME),
   now: () => new Date(),
   k: env.K_ANONYMITY,
 });

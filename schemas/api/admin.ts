@@ -12,10 +12,11 @@
 import { z } from 'zod';
 import { profileSchema, storedScoreSchema } from '../profile.ts';
 import { segmentDefinitionSchema } from '../segment.ts';
+import { campaignReportSchema } from '../campaign-report.ts';
 
 /** A rate shown only for a group of at least k people; otherwise null with `suppressed`. */
 export const guardedRateSchema = z.object({
-  count: z.number().int().nonnegative(),
+  count: z.number().int().nonnegative().nullable().describe('null when the group is smaller than k and its count would reveal the rate'),
   of: z.number().int().nonnegative(),
   rate: z.number().min(0).max(1).nullable().describe('count / of, or null when of < k'),
   suppressed: z.boolean().describe('true when the group is smaller than k and the rate is withheld'),
@@ -93,23 +94,25 @@ export const campaignListSchema = z.object({
   campaigns: z.array(z.object({ campaignId: z.string(), status: z.string(), startedAt: z.string().optional() })),
 });
 
-/** Results per arm, as far as the stored data allows (the campaign report when one is stored). */
+const guardedCount = z.number().int().nonnegative().nullable().describe('null for a group smaller than k');
+
+/** Results per arm: the campaign report (schemas/campaign-report.ts) as of the request, and its summary. */
 export const campaignResultsSchema = z.object({
   k: z.number().int().positive(),
-  source: z.enum(['report', 'send-records']),
+  source: z.literal('report'),
   arms: z.array(
     z.object({
       arm: z.string(),
       recipients: z.number().int(),
-      delivered: z.number().int(),
-      bounced: z.number().int(),
-      complained: z.number().int(),
+      delivered: guardedCount,
+      bounced: guardedCount,
+      complained: guardedCount,
       clicked: guardedRateSchema,
-      converted: guardedRateSchema.optional(),
+      converted: guardedRateSchema,
     }),
   ),
-  /** The stored campaign report (schemas/campaign-report.ts) when one exists. */
-  report: z.unknown().optional(),
+  /** Lift against the holdout with intervals, the winner decision and why, cumulative conversions per arm. */
+  report: campaignReportSchema,
 });
 
 export const campaignDetailSchema = z.object({

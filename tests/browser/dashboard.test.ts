@@ -124,6 +124,20 @@ describe.skipIf(!chromiumAvailable())('dashboard in a browser', () => {
     expect(await page.getByTestId('arms').locator('tbody tr').count()).toBe(demo.results.arms.length);
     const holdout = demo.results.arms.find((a: { arm: string }) => a.arm === 'holdout');
     if (holdout && holdout.recipients < demo.results.k) expect(await text('ctr-holdout')).toBe(`fewer than ${demo.results.k}`);
+    // The report: the simulated orders are credited, and the page shows the API's lift, intervals, decision and cumulative counts.
+    const report = demo.results.report;
+    const pts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`;
+    const campaignArm = report.overall;
+    expect(campaignArm.converted).toBeGreaterThan(0);
+    if (campaignArm.liftVsHoldout && !report.arms.find((a: { kind: string }) => a.kind === 'holdout').suppressed) {
+      const l = campaignArm.liftVsHoldout.absolute;
+      expect(await text('lift-overall')).toContain(`lift ${pts(l.estimate)} pt [${pts(l.lower)}, ${pts(l.upper)}]`);
+      expect(await text('lift-campaign')).toBe(`${pts(l.estimate)} pt [${pts(l.lower)}, ${pts(l.upper)}]`);
+    } else expect(await text('lift-overall')).toContain(`fewer than ${demo.results.k}`);
+    for (const a of report.arms.filter((x: { suppressed: boolean; conversionRate: unknown }) => !x.suppressed && x.conversionRate)) expect(await text(`conv-${a.arm}`)).toBe(`${(a.conversionRate.estimate * 100).toFixed(1)} % [${(a.conversionRate.lower * 100).toFixed(1)} %, ${(a.conversionRate.upper * 100).toFixed(1)} %]`);
+    expect(await text('decision')).toContain(report.winner.explanation);
+    for (const t of report.timeline.filter((x: { points: unknown[] }) => x.points.length > 0)) expect(num(await text(`cumulative-${t.arm}`))).toBe(t.points.at(-1).converted);
+    expect(await page.getByTestId('report').locator('.uplot').count()).toBe(1);
     await shot('campaign');
   });
 

@@ -6,22 +6,30 @@
  *
  * - Progress comes from the run summary the state machine stores after each sweep
  *   (CampaignStore) and the execution's status (CampaignRuns).
- * - Results per arm: the campaign report (schemas/campaign-report.ts) when one is stored;
- *   until then counted from the send records (recipients, delivery, bounces, complaints,
- *   clicks), each rate k-guarded. Opens are left out: they decide nothing (Apple MPP).
+ * - Results per arm: the campaign report (schemas/campaign-report.ts, report.ts
+ *   `buildReport`) built on each read from the send records, the conversions credited on them
+ *   and the stored winner decision — so the page is as fresh as attribution, not as the last
+ *   sweep. Read only: the stored report is used as the sequential test's previous look, never
+ *   written from here (the state machine and `sightline campaign report` store it). Every rate
+ *   of a group under k is null. Opens are left out of the summary: they decide nothing (Apple MPP).
  */
 import type { CampaignControl, CampaignStore } from '../campaigns/campaign-store.ts';
 import { validateCampaignDefinition } from '../campaigns/validate-campaign.ts';
 import { InvalidRequestError, NotFoundError } from '../shared/errors.ts';
 import type { CampaignProgress, CampaignResults } from '../../../schemas/api/admin.ts';
+import type { CampaignReport, WinnerReport } from '../../../schemas/campaign-report.ts';
+import { buildReport } from '../campaigns/report.ts';
+import type { RecordReader } from '../campaigns/winner.ts';
 import { DEFAULT_K, guardedRate } from './k-anonymity.ts';
-import type { CampaignCatalog, CampaignRuns, SendRecordPages } from './ports.ts';
+import type { CampaignCatalog, CampaignRuns } from './ports.ts';
 
 export interface CampaignDeps {
   store: Pick<CampaignStore, 'getDefinition' | 'getSummary' | 'getControl' | 'setControl'>;
   runs: CampaignRuns;
   catalog?: CampaignCatalog;
-  records: Pick<SendRecordPages, 'listRecords'>;
+  records: RecordReader;
+  /** The stored decision and report (functions/adapters/dynamo-conversion-store.ts). */
+  reports: { getWinner(id: string): Promise<WinnerReport | undefined>; getReport(id: string): Promise<CampaignReport | undefined> };
   now: () => Date;
   k?: number;
 }
@@ -51,40 +59,34 @@ export async function campaignProgress(id: string, deps: Pick<CampaignDeps, 'sto
   };
 }
 
-/** Per-arm counts from the send records (one Query of the campaign's partition, page by page). */
-export async function resultsFromRecords(id: string, deps: Pick<CampaignDeps, 'records' | 'k'>): Promise<CampaignResults> {
+/** The campaign's report as of now, and its per-arm summary (counts and k-guarded rates). */
+export async function campaignResults(definition: Parameters<typeof buildReport>[0], deps: Pick<CampaignDeps, 'records' | 'reports' | 'now' | 'k'>): Promise<CampaignResults> {
   const k = deps.k ?? DEFAULT_K;
-  const arms = new Map<string, { recipients: number; delivered: number; bounced: number; complained: number; clicked: number }>();
-  let cursor: string | undefined;
-  do {
-    const page = await deps.records.listRecords(id, { cursor, limit: 1000 });
-    for (const r of page.records) {
-      const isHoldout = r.status === 'SKIPPED' && r.reason === 'holdout';
-      if (r.status !== 'SENT' && !isHoldout) continue;
-      const arm = isHoldout ? 'holdout' : (r.arm ?? '(unassigned)');
-      const a = arms.get(arm) ?? { recipients: 0, delivered: 0, bounced: 0, complained: 0, clicked: 0 };
-      a.recipients++;
-      if (r.deliveredAt) a.delivered++;
-      if (r.bouncedAt) a.bounced++;
-      if (r.complainedAt) a.complained++;
-      if (r.firstClickAt) a.clicked++;
-      arms.set(arm, a);
-    }
-    cursor = page.cursor;
-  } while (cursor);
+  const [records, storedWinner, previous] = await Promise.all([deps.records.allRecords(definition.id), deps.reports.getWinner(definition.id), deps.reports.getReport(definition.id)]);
+  // The test started with the first claim (the same origin `sightline campaign report` uses).
+  const startedAt = records.reduce<string | undefined>((min, r) => (min === undefined || r.claimedAt < min ? r.claimedAt : min), undefined);
+  const report = buildReport(definition, records, { now: deps.now(), k, ...(startedAt ? { startedAt } : {}), ...(storedWinner ? { storedWinner } : {}), ...(previous ? { previous } : {}) });
   return {
     k,
-    source: 'send-records',
-    arms: [...arms]
-      .sort((a, b) => (a[0] === 'holdout' ? 1 : b[0] === 'holdout' ? -1 : a[0].localeCompare(b[0])))
-      .map(([arm, a]) => ({ arm, recipients: a.recipients, delivered: a.delivered, bounced: a.bounced, complained: a.complained, clicked: guardedRate(a.clicked, a.recipients, k) })),
+    source: 'report',
+    arms: report.arms.map((a) => ({
+      arm: a.arm,
+      recipients: a.recipients,
+      delivered: a.delivered,
+      bounced: a.bounced,
+      complained: a.complained,
+      // The holdout is never mailed: it has no click-through, only conversions to compare.
+      clicked: a.suppressed ? { count: null, of: a.recipients, rate: null, suppressed: true } : a.kind === 'holdout' ? { count: null, of: a.recipients, rate: null, suppressed: false } : guardedRate(a.clicked ?? 0, a.recipients, k),
+      converted: a.suppressed ? { count: null, of: a.recipients, rate: null, suppressed: true } : guardedRate(a.converted ?? 0, a.recipients, k),
+    })),
+    report,
   };
 }
 
 export async function campaignDetail(id: string, deps: CampaignDeps) {
   const definition = await deps.store.getDefinition(id);
   if (!definition) throw new NotFoundError(`no campaign ${id}`);
-  const [progress, results] = await Promise.all([campaignProgress(id, deps), resultsFromRecords(id, deps)]);
+  const [progress, results] = await Promise.all([campaignProgress(id, deps), campaignResults(definition, deps)]);
   return { definition, progress, results };
 }
 

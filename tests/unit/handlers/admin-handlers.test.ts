@@ -109,10 +109,11 @@ describe('admin-campaigns', () => {
     };
   };
   const records: ObservedSendRecord[] = [
-    ...Array.from({ length: 30 }, (_, i): ObservedSendRecord => ({ campaignId: definition.id, personId: `a${i}`, status: 'SENT', arm: 'a', claimedAt: 'x', updatedAt: 'x', deliveredAt: 'x', ...(i < 6 ? { firstClickAt: 'x' } : {}) })),
+    ...Array.from({ length: 30 }, (_, i): ObservedSendRecord & { conversions?: number } => ({ campaignId: definition.id, personId: `a${i}`, status: 'SENT', arm: 'a', claimedAt: '2026-03-01T11:00:00.000Z', sentAt: '2026-03-01T11:00:00.000Z', updatedAt: 'x', deliveredAt: 'x', ...(i < 6 ? { firstClickAt: 'x' } : {}), ...(i < 3 ? { conversions: 1, firstConversionAt: '2026-03-01T12:00:00.000Z' } : {}) })),
     ...Array.from({ length: 4 }, (_, i): ObservedSendRecord => ({ campaignId: definition.id, personId: `h${i}`, status: 'SKIPPED', reason: 'holdout', arm: 'holdout', claimedAt: 'x', updatedAt: 'x' })),
     { campaignId: definition.id, personId: 'n1', status: 'SKIPPED', reason: 'no_consent', claimedAt: 'x', updatedAt: 'x' },
   ];
+  const noReports = { getWinner: async () => undefined, getReport: async () => undefined };
   const store = () => {
     const controls = new Map<string, string>();
     return {
@@ -126,23 +127,31 @@ describe('admin-campaigns', () => {
 
   it('shows definition, progress and per-arm results; the holdout of 4 gets no click rate', async () => {
     // Prepare
-    const h = H.campaigns({ store: store(), runs: runs(), records: { listRecords: async () => ({ records }) }, now, k: 10 } as never);
+    const h = H.campaigns({ store: store(), runs: runs(), records: { allRecords: async () => records }, reports: noReports, now, k: 10 } as never);
     // Act
     const list = await call(h, 'GET', '/admin/v1/campaigns');
     const one = await call(h, 'GET', '/admin/v1/campaigns/{id}', { params: { id: definition.id } });
     // Assess
     expect(list.body.campaigns).toEqual([{ campaignId: definition.id, status: 'RUNNING', startedAt: '2026-03-01T11:00:00.000Z' }]);
     expect(one.body.progress).toMatchObject({ state: 'sending', decided: 35, pending: 5, execution: { status: 'RUNNING' } });
-    const [a, holdout] = one.body.results.arms;
-    expect(a).toMatchObject({ arm: 'a', recipients: 30, delivered: 30, clicked: { count: 6, of: 30, rate: 0.2, suppressed: false } });
-    expect(holdout).toMatchObject({ arm: 'holdout', recipients: 4, clicked: { rate: null, suppressed: true } });
+    const arm = (id: string) => one.body.results.arms.find((x: { arm: string }) => x.arm === id);
+    const [a, holdout] = [arm('a'), arm('holdout')];
+    expect(arm('b')).toMatchObject({ recipients: 0, clicked: { suppressed: true } });
+    expect(a).toMatchObject({ arm: 'a', recipients: 30, delivered: 30, clicked: { count: 6, of: 30, rate: 0.2, suppressed: false }, converted: { count: 3, rate: 0.1 } });
+    // k-anonymity: a holdout of 4 shows neither its rates nor the counts that would give them away.
+    expect(holdout).toMatchObject({ arm: 'holdout', recipients: 4, delivered: null, clicked: { count: null, rate: null, suppressed: true }, converted: { count: null, rate: null, suppressed: true } });
+    // The report as of the request: the variant's conversion interval, no lift against a suppressed holdout.
+    const report = one.body.results.report;
+    expect(report.arms.find((x: { arm: string }) => x.arm === 'a').conversionRate.estimate).toBeCloseTo(0.1);
+    expect(report.arms.find((x: { arm: string }) => x.arm === 'holdout')).toMatchObject({ suppressed: true, conversionRate: null, liftVsHoldout: null });
+    expect(report.timeline.find((t: { arm: string }) => t.arm === 'a').points.at(-1).converted).toBe(3);
   });
 
   it('pauses, refuses an unknown control, starts a valid definition once, and refuses an invalid one naming its fields', async () => {
     // Prepare
     const s = store();
     const r = runs();
-    const h = H.campaigns({ store: s, runs: r, records: { listRecords: async () => ({ records: [] }) }, now } as never);
+    const h = H.campaigns({ store: s, runs: r, records: { allRecords: async () => [] }, reports: noReports, now } as never);
     // Act
     const paused = await call(h, 'POST', '/admin/v1/campaigns/{id}/control', { params: { id: definition.id }, body: { control: 'paused' } });
     const wrong = await call(h, 'POST', '/admin/v1/campaigns/{id}/control', { params: { id: definition.id }, body: { control: 'stop' } });

@@ -22,11 +22,13 @@ const fmt = (n: number) => n.toLocaleString('en-GB');
 const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
 
 interface Rate {
-  count: number;
+  count: number | null;
   of: number;
   rate: number | null;
   suppressed: boolean;
 }
+/** A k-guarded count: the number, or why it is withheld. */
+const count = (n: number | null, k: number) => (n === null ? `fewer than ${k}` : fmt(n));
 /** A k-guarded rate: the percentage, or why it is withheld. */
 const rateText = (r: Rate, k: number) => (r.rate === null ? (r.suppressed ? `fewer than ${k}` : '–') : pct(r.rate));
 
@@ -236,10 +238,10 @@ async function campaignPage(id: string) {
   }));
   const arms = d.results.arms;
   const results = h('section', {}, h('h2', {}, 'Results per arm'),
-    table(`From ${d.results.source === 'report' ? 'the campaign report' : 'the send records'}; rates of groups under ${k} people are withheld`, ['arm', 'recipients', 'delivered', 'bounced', 'complaints', 'click-through', 'conversion'],
-      arms.map((a: any) => [a.arm, fmt(a.recipients), fmt(a.delivered), fmt(a.bounced), fmt(a.complained), h('span', { 'data-testid': `ctr-${a.arm}` }, rateText(a.clicked, k)), a.converted ? rateText(a.converted, k) : '–']),
+    table(`Rates and counts of groups under ${k} people are withheld; opens are not shown (they decide nothing)`, ['arm', 'recipients', 'delivered', 'bounced', 'complaints', 'click-through', 'conversion'],
+      arms.map((a: any) => [a.arm, fmt(a.recipients), count(a.delivered, k), count(a.bounced, k), count(a.complained, k), h('span', { 'data-testid': `ctr-${a.arm}` }, rateText(a.clicked, k)), rateText(a.converted, k)]),
       { testid: 'arms', numeric: [1, 2, 3, 4, 5, 6] }),
-    d.results.report ? reportView(d.results.report, k) : h('p', { class: 'muted', 'data-testid': 'no-report' }, 'No campaign report stored yet: lift against the holdout and the winner decision appear once the measurement job has written one.'));
+    reportView(d.results.report, k));
   const running = p.execution?.status === 'RUNNING';
   page(
     `Campaign ${id}`,
@@ -257,16 +259,57 @@ async function campaignPage(id: string) {
   if (running || !p.execution) poll = setTimeout(() => location.hash === `#/campaigns/${encodeURIComponent(id)}` && void campaignPage(id).catch(() => undefined), 2000);
 }
 
-/** The stored campaign report (schemas/campaign-report.ts, when it lands): cumulative conversions, lift and decision, shown as far as its fields go. */
+/** Points of a rate (0.044 → "+4.4 pt"), signed. */
+const points = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)}`;
+/** An interval of rates as percentages, or of differences as signed points. */
+const interval = (i: { estimate: number; lower: number; upper: number } | null, signed = false) =>
+  i === null ? '–' : signed ? `${points(i.estimate)} pt [${points(i.lower)}, ${points(i.upper)}]` : `${pct(i.estimate)} [${pct(i.lower)}, ${pct(i.upper)}]`;
+const money = (m: Record<string, number> | null) => (m === null ? '–' : Object.entries(m).map(([c, v]) => `${v.toFixed(2)} ${c}`).join(', ') || '0');
+
+/**
+ * The campaign report (schemas/campaign-report.ts, built by the admin API on each read): the
+ * campaign's own lift against the holdout, each arm's conversion rate and lift with their
+ * intervals, the winner decision and why, and cumulative converted people per arm over time.
+ * A suppressed arm (fewer than k people) shows "fewer than k" wherever a rate would be.
+ */
 function reportView(report: any, k: number): HTMLElement {
-  const box = h('div', { 'data-testid': 'report' });
-  const series = report.cumulative ?? report.timeline;
-  if (Array.isArray(series?.points) && Array.isArray(series?.arms)) {
-    timeChart(box, 'Cumulative conversions per arm', series.points.map((p: { at: string }) => Date.parse(p.at) / 1000), series.arms.map((a: string) => ({ label: a, values: series.points.map((p: any) => p[a] ?? null) })));
-  }
-  if (report.lift) box.append(h('p', {}, `Lift against holdout: ${JSON.stringify(report.lift)}`));
-  if (report.decision) box.append(h('p', { 'data-testid': 'decision' }, `Decision: ${typeof report.decision === 'string' ? report.decision : JSON.stringify(report.decision)}`));
-  box.append(h('p', { class: 'muted' }, `k = ${k}`));
+  const box = h('section', { 'data-testid': 'report', 'aria-labelledby': 'report-h' }, h('h2', { id: 'report-h' }, 'Did it work?'));
+  const withheld = `fewer than ${k}`;
+  const o = report.overall;
+  const holdout = report.arms.find((a: any) => a.kind === 'holdout');
+  const overall =
+    !o ? 'No holdout: nothing to compare the campaign with.'
+    : o.suppressed || holdout?.suppressed ? `The campaign or its holdout has ${withheld} people: no lift is shown.`
+    : o.liftVsHoldout ? `Campaign ${interval(o.conversionRate)} against holdout ${interval(holdout.conversionRate)}: lift ${interval(o.liftVsHoldout.absolute, true)}`
+    : 'No lift yet.';
+  box.append(h('p', { class: 'lead' }, h('span', { 'data-testid': 'lift-overall' }, overall)));
+  if (report.goal) box.append(h('p', { class: 'muted' }, `Goal: ${report.goal.event} within ${report.goal.windowHours} h of the send (the holdout: of its would-be send); ${report.confidence * 100} % intervals.`));
+  const rows = [...report.arms, ...(o ? [o] : [])].map((a: any) => [
+    a.kind === 'treated' ? 'campaign (all variants)' : a.arm,
+    fmt(a.recipients),
+    a.suppressed ? withheld : fmt(a.converted),
+    h('span', { 'data-testid': `conv-${a.arm}` }, a.suppressed ? withheld : interval(a.conversionRate)),
+    h('span', { 'data-testid': `lift-${a.arm}` }, a.suppressed ? withheld : a.kind === 'holdout' ? '(control)' : interval(a.liftVsHoldout?.absolute ?? null, true)),
+    a.suppressed ? withheld : money(a.revenuePerRecipient),
+  ]);
+  box.append(table('Conversion and lift against the holdout, per arm', ['arm', 'recipients', 'converted', 'conversion rate [interval]', 'lift vs holdout [interval]', 'revenue per recipient'], rows, { testid: 'lift', numeric: [1, 2] }));
+  const w = report.winner;
+  box.append(
+    h('h3', {}, 'Winner'),
+    w ? h('p', { 'data-testid': 'decision' }, h('strong', {}, w.outcome === 'winner' ? `${w.winner} wins` : `No winner: ${w.chosen} stays`), ` — ${w.explanation}`) : h('p', { 'data-testid': 'decision' }, 'One variant: nothing to decide.'),
+  );
+  // Cumulative converted people per arm: step series on the union of their times (uPlot wants one x).
+  const shown = report.timeline.filter((t: any) => t.points.length > 0);
+  if (shown.length) {
+    const xs = [...new Set<number>(shown.flatMap((t: any) => t.points.map((p: any) => Date.parse(p.at) / 1000)))].sort((x, y) => x - y);
+    const series = shown.map((t: any) => {
+      let i = 0;
+      let last = 0;
+      return { label: t.arm, values: xs.map((x) => { while (i < t.points.length && Date.parse(t.points[i].at) / 1000 <= x) last = t.points[i++].converted; return last; }) };
+    });
+    timeChart(box, 'Cumulative converted people per arm', xs, series);
+    box.append(table('Converted people per arm (the chart’s last points)', ['arm', 'converted', 'last conversion'], shown.map((t: any) => [t.arm, h('span', { 'data-testid': `cumulative-${t.arm}` }, fmt(t.points.at(-1).converted)), t.points.at(-1).at]), { numeric: [1] }));
+  } else box.append(h('p', { class: 'muted' }, 'No conversions credited yet.'));
   return box;
 }
 
