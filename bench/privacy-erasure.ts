@@ -24,7 +24,7 @@ import { createServices, loopback } from '../functions/shared/services.ts';
 import { finishErasure, jobKey, resolveErasure, staticNotes, storeStep } from '../functions/domain/privacy/erasure.ts';
 import { resolveSubject } from '../functions/domain/privacy/resolve-subject.ts';
 import type { PersonStore } from '../functions/domain/privacy/ports.ts';
-import { INTERACTION_LOG_HEADER } from '../functions/domain/recommend/interaction-log.ts';
+import { INTERACTION_LOG_HEADER, interactionLogKey } from '../functions/domain/recommend/interaction-log.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,7 +47,13 @@ function prng(seed: number) {
 }
 
 const now = new Date().toISOString();
-const profileItem = (profileId: string, o: { userIds?: string[]; anonymousIds?: string[]; absorbed?: string[]; mergedInto?: string; email?: string } = {}) => ({
+/** The archive covers a year: object o holds rows of day 7·o mod 365 (each size spreads over the year; a batch spans minutes, not days). */
+const YEAR_START = Date.parse('2026-01-01T00:00:00Z') / 1000;
+const dayOf = (o: number) => (7 * o) % 365;
+/** Each person erased was active for 30 days (days 100–129): their rows are in every object of those days. */
+const ACTIVE = { from: 100, to: 129 };
+const isoDay = (d: number, h = 0) => new Date((YEAR_START + d * 86_400 + h * 3600) * 1000).toISOString();
+const profileItem = (profileId: string, o: { userIds?: string[]; anonymousIds?: string[]; absorbed?: string[]; mergedInto?: string; email?: string; active?: boolean } = {}) => ({
   pk: `P#${profileId}`,
   sk: 'PROFILE',
   schemaVersion: 1,
@@ -57,7 +63,7 @@ const profileItem = (profileId: string, o: { userIds?: string[]; anonymousIds?: 
   updatedAt: now,
   identities: { userIds: o.userIds ?? [], anonymousIds: o.anonymousIds ?? [], emailHashes: [] },
   traits: o.email ? { email: o.email } : {},
-  aggregates: { events: 3, orders: 1, revenue: 20, items: 2, discountedOrders: 0, returns: 0, returnedValue: 0, months: {}, categories: {}, channels: {}, revenueByCurrency: {} },
+  aggregates: { events: 3, orders: 1, revenue: 20, items: 2, discountedOrders: 0, returns: 0, returnedValue: 0, months: {}, categories: {}, channels: {}, revenueByCurrency: {}, ...(o.active ? { firstSeen: isoDay(ACTIVE.from, 9), lastSeen: isoDay(ACTIVE.to, 18) } : {}) },
   tags: {},
   consent: {},
   applied: [],
@@ -83,7 +89,7 @@ async function batchWrite(doc: Doc, table: string, items: Record<string, unknown
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
-/** Archive objects [from, to): rows of random users, the targets' rows in every 25th object. */
+/** Archive objects [from, to): rows of random users on the object's day, the targets' rows in every object of their active days; keys as the archiver writes them. */
 async function writeArchive(s3: ReturnType<ReturnType<typeof createServices>['clients']['s3']>, bucket: string, from: number, to: number, targets: string[]) {
   let next = from;
   const worker = async () => {
@@ -91,9 +97,10 @@ async function writeArchive(s3: ReturnType<ReturnType<typeof createServices>['cl
       const o = next++;
       const rand = prng(o + 1);
       const lines: string[] = [];
-      for (let r = 0; r < ROWS; r++) lines.push(`${Math.floor(rand() * N)},item-${Math.floor(rand() * 4000)},${1_700_000_000 + o * 60 + r},purchase,1,United Kingdom`);
-      if (o % 25 === 0) for (const t of targets) lines.push(`${t},item-1,${1_700_000_000 + o * 60},purchase,1,United Kingdom`);
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `interactions/dt=2026-11-${String(1 + (o % 28)).padStart(2, '0')}/${o.toString(16).padStart(32, '0')}.csv`, Body: `${INTERACTION_LOG_HEADER}\n${lines.join('\n')}\n` }));
+      const t0 = YEAR_START + dayOf(o) * 86_400 + 8 * 3600;
+      for (let r = 0; r < ROWS; r++) lines.push(`${Math.floor(rand() * N)},item-${Math.floor(rand() * 4000)},${t0 + r},purchase,1,United Kingdom`);
+      if (dayOf(o) >= ACTIVE.from && dayOf(o) <= ACTIVE.to) for (const t of targets) lines.push(`${t},item-1,${t0},purchase,1,United Kingdom`);
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: interactionLogKey([`bench-${o}`], t0, t0 + ROWS), Body: `${INTERACTION_LOG_HEADER}\n${lines.join('\n')}\n` }));
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
@@ -137,7 +144,7 @@ async function main() {
     let t0 = performance.now();
     const people = Array.from({ length: N }, (_, i) => profileItem(`u-${i}`, { userIds: [String(i)], email: `user${i}@example.test` }));
     for (const t of targets) {
-      people.push(profileItem(`u-${t}`, { userIds: [t], absorbed: [`a-${t}-anon`], email: `${t}@example.test` }), profileItem(`a-${t}-anon`, { anonymousIds: [`${t}-anon`], mergedInto: `u-${t}` }));
+      people.push(profileItem(`u-${t}`, { userIds: [t], absorbed: [`a-${t}-anon`], email: `${t}@example.test`, active: true }), profileItem(`a-${t}-anon`, { anonymousIds: [`${t}-anon`], mergedInto: `u-${t}`, active: true }));
       people.push({ pk: `P#u-${t}`, sk: 'SCORES', schemaVersion: 1, profileId: `u-${t}`, profileVersion: 2, scores: {}, updatedAt: now } as never);
     }
     await batchWrite(doc, profilesTable, people);
@@ -183,7 +190,7 @@ async function main() {
       `Command: \`npx tsx bench/privacy-erasure.ts --profiles ${N} --objects ${SIZES.join(',')} --rows ${ROWS}${write ? ' --write' : ''}\` (${new Date().toISOString().slice(0, 16)} UTC).`,
       `Machine: ${cpus().length} × ${cpu}, ${fmt(totalmem() / 2 ** 30)} GiB, shared with other sessions (load average ${loadavg().map((l) => fmt(l, 1)).join(' / ')} at the end of the run): wall times are this machine under that load, on dynalite and s3rver, not AWS.`,
       '',
-      `Data: ${fmt(N)} generated profiles and one campaign's ${fmt(N)} send records (BatchWriteItem, ${fmt(seedSeconds, 1)} s), 200 failed events, and a **generated** archive (not the Online Retail replay): objects of ${ROWS} purchase rows of random users, the person's rows in every 25th object. The person has a live profile, a merged one, a scores item, a send record, 2 failed events. Each store's step is the one the Erasure state machine runs (eraseStore with the same adapters), in-process without Lambda workers; requests counted per AWS operation.`,
+      `Data: ${fmt(N)} generated profiles and one campaign's ${fmt(N)} send records (BatchWriteItem, ${fmt(seedSeconds, 1)} s), 200 failed events, and a **generated** archive (not the Online Retail replay): a year of objects of ${ROWS} purchase rows of random users (object o holds day 7·o mod 365; keys as the archiver writes them, naming the days their rows fall in), the person active for 30 days (days ${ACTIVE.from}–${ACTIVE.to}, their profile's firstSeen/lastSeen) with rows in every object of those days. The person has a live profile, a merged one, a scores item, a send record, 2 failed events. Each store's step is the one the Erasure state machine runs (eraseStore with the same adapters), in-process without Lambda workers; requests counted per AWS operation.`,
       '',
       ...runs.flatMap((r) => [
         `## Archive of ${fmt(r.objects)} objects (${fmt(r.rows)} rows)`,
@@ -197,10 +204,10 @@ async function main() {
       '## How it grows',
       '',
       runs.length > 1
-        ? `Archive ×${fmt(runs[1].objects / runs[0].objects, 1)} (${fmt(runs[0].objects)} → ${fmt(runs[1].objects)} objects): archive step ${fmt(runs[0].stores.find((s) => s.store === 'archive')!.seconds, 2)} s → ${fmt(runs[1].stores.find((s) => s.store === 'archive')!.seconds, 2)} s. The archive step lists and reads every object once (to find the person's rows), then reads, rewrites and re-reads only the objects holding them: it is linear in the archive's size. The campaigns step scans the campaigns table (send records have no index by person): linear in the number of send records. Profiles, suppression and the job are key lookups: constant.`
+        ? `Archive ×${fmt(runs[1].objects / runs[0].objects, 1)} (${fmt(runs[0].objects)} → ${fmt(runs[1].objects)} objects): archive step ${fmt(runs[0].stores.find((s) => s.store === 'archive')!.seconds, 2)} s → ${fmt(runs[1].stores.find((s) => s.store === 'archive')!.seconds, 2)} s, GetObject ${fmt(runs[0].stores.find((s) => s.store === 'archive')!.requests.GetObject ?? 0)} → ${fmt(runs[1].stores.find((s) => s.store === 'archive')!.requests.GetObject ?? 0)}. The archive step lists every key (ListObjectsV2, 1,000 keys a call) and reads only the objects whose days meet the person's active days, then rewrites and re-reads those holding their rows. The campaigns step scans the campaigns table (send records have no index by person): linear in the number of send records. Profiles, suppression and the job are key lookups: constant.`
         : 'One archive size only.',
       '',
-      '**Bound: not met.** Nothing indexes the archive by person, so the archive step reads all of it (GetObject per object). The bound the issue proposes — a per-person index of archive objects (the archiver writing `index/<hash(userId)>/<object>` markers, or a daily manifest) — is not built: it needs the archive writer (functions/domain/recommend/archive-interactions.ts) to write it. With it, the step would read and rewrite only the objects named for the person: constant in the archive\'s size.',
+      `**Bound: met, by the person's active days.** Each archive object's key names the UTC days of its earliest and latest row (functions/domain/recommend/interaction-log.ts interactionLogKey: \`dt=<first day>/<hash>.to-<last day>.csv\`), and the erasure's subject carries the days of the person's first and last event (aggregates.firstSeen/lastSeen over every merged profile). The archive step reads the objects of those days only (functions/adapters/privacy-s3.ts mayHoldRowsOf): ${runs.map((r) => `${fmt(r.stores.find((s) => s.store === 'archive')!.requests.GetObject ?? 0)} GetObject for ${fmt(r.objects)} objects`).join(', ')} here, where every object was read before. It costs no write: the days are in the key the archiver already writes. It grows with the archive's objects per day times the person's active days, not with the archive; listing the keys is still linear (one ListObjectsV2 per 1,000 objects). Not bounded: a person with no profile, or a profile without events (every object is read), and objects written before the days were in the key.`,
       '',
     ].join('\n');
     if (write) writeFileSync(join('bench', 'results', 'privacy.md'), md);

@@ -18,7 +18,7 @@
  * (it answers NotImplemented), which is noted and skipped.
  */
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { INTERACTION_LOG_HEADER, INTERACTION_LOG_PREFIX, readInteractionLog, type InteractionRow } from '../domain/recommend/interaction-log.ts';
+import { INTERACTION_LOG_HEADER, INTERACTION_LOG_PREFIX, interactionLogDays, readInteractionLog, type InteractionRow } from '../domain/recommend/interaction-log.ts';
 import { subjectStrings } from '../domain/privacy/resolve-subject.ts';
 import type { ArchivedRow } from '../domain/privacy/export-person.ts';
 import type { EraseOutcome, Found, PersonStore, Subject } from '../domain/privacy/ports.ts';
@@ -117,6 +117,18 @@ export function splitArchiveObject(text: string, users: ReadonlySet<string>): { 
   return { header: lines[0], mine, others };
 }
 
+/**
+ * Whether an archive object can hold the subject's rows: its key names the days its rows fall
+ * in (interaction-log.ts interactionLogKey), the subject its active days; either unknown → read it.
+ * This is what bounds the rewrite: the objects read are those of the person's active days,
+ * not the whole archive (bench/results/privacy.md).
+ */
+export function mayHoldRowsOf(key: string, s: Pick<Subject, 'activeDays'>): boolean {
+  const days = interactionLogDays(key);
+  if (!days || !s.activeDays) return true;
+  return days.from <= s.activeDays.to && days.to >= s.activeDays.from;
+}
+
 export class ArchivePrivacyStore implements PersonStore {
   readonly store = 'archive' as const;
   constructor(
@@ -128,7 +140,7 @@ export class ArchivePrivacyStore implements PersonStore {
     const users = new Set([...s.userIds, ...s.anonymousIds]);
     const items: ArchivedRow[] = [];
     for (const key of await listKeys(this.s3, this.bucket, INTERACTION_LOG_PREFIX)) {
-      if (!key.endsWith('.csv')) continue;
+      if (!key.endsWith('.csv') || !mayHoldRowsOf(key, s)) continue;
       const { header, mine } = splitArchiveObject(await readText(this.s3, this.bucket, key), users);
       if (header.trim() !== INTERACTION_LOG_HEADER) continue;
       for (const line of mine) items.push({ object: key, row: parseLine(line) });

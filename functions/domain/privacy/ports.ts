@@ -32,6 +32,12 @@ export interface Subject {
   /** Raw addresses the send path keeps on the profile (traits.email, traits.phone). */
   emails: string[];
   phones: string[];
+  /**
+   * The UTC days of the subject's first and last event (aggregates.firstSeen/lastSeen over
+   * every profile found): archive objects whose rows all fall outside are not read. Absent
+   * when no profile was found, or one of them has no events: then every object is read.
+   */
+  activeDays?: { from: string; to: string };
 }
 
 /** What one store holds about the subject: the export's items; `count` is what erasure plans to remove. */
@@ -113,7 +119,7 @@ export interface ErasureJobStore {
 
 /** What the resolver needs from the profile graph (functions/domain/profiles/ports.ts ProfileStore). */
 export interface ProfileGraph {
-  getProfile(profileId: string): Promise<{ profileId: string; identities: { userIds: string[]; anonymousIds: string[]; emailHashes: string[] }; traits: Record<string, unknown>; absorbed: string[]; mergedInto?: string } | undefined>;
+  getProfile(profileId: string): Promise<{ profileId: string; identities: { userIds: string[]; anonymousIds: string[]; emailHashes: string[] }; traits: Record<string, unknown>; absorbed: string[]; mergedInto?: string; aggregates?: { firstSeen?: string; lastSeen?: string } } | undefined>;
   findIdentities(keys: { kind: 'user' | 'anon' | 'email'; value: string }[]): Promise<Map<string, string>>;
 }
 

@@ -31,6 +31,7 @@ export async function resolveSubject(id: string, graph: ProfileGraph): Promise<{
   const emailHashes = new Set<string>();
   const emails = new Set<string>();
   const phones = new Set<string>();
+  const seen: (string | undefined)[] = [];
   const visited = new Set<string>();
   while (queue.length > 0) {
     const pid = queue.shift()!;
@@ -45,6 +46,7 @@ export async function resolveSubject(id: string, graph: ProfileGraph): Promise<{
     addAll(emailHashes, p.identities.emailHashes);
     if (typeof p.traits.email === 'string' && p.traits.email.trim()) emails.add(p.traits.email.trim());
     if (typeof p.traits.phone === 'string' && p.traits.phone.trim()) phones.add(p.traits.phone.trim());
+    seen.push(p.aggregates?.firstSeen, p.aggregates?.lastSeen);
     if (p.mergedInto) queue.push(p.mergedInto);
     queue.push(...p.absorbed);
   }
@@ -54,8 +56,11 @@ export async function resolveSubject(id: string, graph: ProfileGraph): Promise<{
     anonymousIds.add(id);
   }
   const sorted = (s: Set<string>) => [...s].sort();
+  // Event times are ISO 8601 UTC: the day is the first ten characters, and days sort as strings.
+  const days = seen.every((t) => typeof t === 'string' && t.length >= 10) ? (seen as string[]).map((t) => t.slice(0, 10)).sort() : [];
+  const activeDays = days.length > 0 ? { from: days[0], to: days[days.length - 1] } : undefined;
   return {
-    subject: { requestedId: id, profileIds: sorted(profileIds), userIds: sorted(userIds), anonymousIds: sorted(anonymousIds), emailHashes: sorted(emailHashes), emails: sorted(emails), phones: sorted(phones) },
+    subject: { requestedId: id, profileIds: sorted(profileIds), userIds: sorted(userIds), anonymousIds: sorted(anonymousIds), emailHashes: sorted(emailHashes), emails: sorted(emails), phones: sorted(phones), ...(activeDays ? { activeDays } : {}) },
     profileFound,
   };
 }

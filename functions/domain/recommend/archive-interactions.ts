@@ -21,7 +21,8 @@ export interface ArchiveDeps {
 export async function archiveInteractions(events: CleanEvent[], deps: ArchiveDeps): Promise<{ archived: number }> {
   const rows = interactionsFromEvents(events);
   if (rows.length === 0) return { archived: 0 };
-  await deps.log.put(interactionLogKey(events.map((e) => e.messageId), rows[0].timestamp), encodeInteractionLog(rows));
+  const times = rows.map((r) => r.timestamp);
+  await deps.log.put(interactionLogKey(events.map((e) => e.messageId), Math.min(...times), Math.max(...times)), encodeInteractionLog(rows));
   const tracker = await deps.tracker?.().catch(() => undefined);
   if (tracker) await tracker.track(rows).catch((err: unknown) => deps.onTrackerFailure?.(err, rows.length));
   return { archived: rows.length };

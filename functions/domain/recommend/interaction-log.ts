@@ -132,10 +132,22 @@ export function purchasesForTraining(rows: readonly InteractionRow[]): Interacti
     .map((r) => ({ userId: r.userId, itemId: r.itemId, timestamp: r.timestamp * 1000, quantity: r.quantity, ...(r.country ? { country: r.country } : {}) }));
 }
 
-/** interactions/dt=<UTC day of the batch's first interaction>/<sha256 of the batch's messageIds, 32 hex>.csv */
-export function interactionLogKey(messageIds: readonly string[], firstTimestamp: number): string {
-  const day = new Date(firstTimestamp * 1000).toISOString().slice(0, 10);
+const utcDay = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
+
+/**
+ * interactions/dt=<UTC day of the batch's earliest interaction>/<sha256 of the batch's
+ * messageIds, 32 hex>.to-<UTC day of its latest>.csv — the two days bound every row's
+ * timestamp, so erasure reads only the objects whose days meet the person's active days
+ * (interactionLogDays); a live batch spans seconds, a replayed one a few days at most.
+ */
+export function interactionLogKey(messageIds: readonly string[], earliest: number, latest = earliest): string {
   const h = createHash('sha256');
   for (const id of [...messageIds].sort()) h.update(id).update('\n');
-  return `${INTERACTION_LOG_PREFIX}dt=${day}/${h.digest('hex').slice(0, 32)}.csv`;
+  return `${INTERACTION_LOG_PREFIX}dt=${utcDay(earliest)}/${h.digest('hex').slice(0, 32)}.to-${utcDay(latest)}.csv`;
+}
+
+/** The days an object's rows fall in, from its key; undefined for a key without them (written before they were named: read it). */
+export function interactionLogDays(key: string): { from: string; to: string } | undefined {
+  const m = /\/dt=(\d{4}-\d{2}-\d{2})\/[0-9a-f]{32}\.to-(\d{4}-\d{2}-\d{2})\.csv$/.exec(key);
+  return m ? { from: m[1], to: m[2] } : undefined;
 }

@@ -98,6 +98,21 @@ describe('resolveSubject', () => {
     expect(s.emails).toEqual(['A@x.test']);
   });
 
+  it('spans the active days of every profile it walks, and names none when one of them has no events', async () => {
+    // Prepare: the anonymous visitor's first event a day before the account's; a third profile without events.
+    const active = (p: ReturnType<typeof profile>, firstSeen: string, lastSeen: string) => ({ ...p, aggregates: { firstSeen, lastSeen } });
+    const g = graph([active(profile('p1', { userIds: ['u1'], absorbed: ['p2'] }), '2011-03-02T10:00:00.000Z', '2011-05-09T23:59:00.000Z'), active(profile('p2', { anonymousIds: ['a1'], mergedInto: 'p1' }), '2011-03-01T08:00:00.000Z', '2011-03-02T09:00:00.000Z')], { 'user#u1': 'p1' });
+    const withQuiet = graph([active(profile('p1', { userIds: ['u1'], absorbed: ['p3'] }), '2011-03-02T10:00:00.000Z', '2011-05-09T23:59:00.000Z'), profile('p3', { anonymousIds: ['a3'], mergedInto: 'p1' })], { 'user#u1': 'p1' });
+    // Act
+    const { subject: s } = await resolveSubject('u1', g);
+    const { subject: unknown } = await resolveSubject('u1', withQuiet);
+    const { subject: ghost } = await resolveSubject('ghost', graph([], {}));
+    // Assess
+    expect(s.activeDays).toEqual({ from: '2011-03-01', to: '2011-05-09' });
+    expect(unknown.activeDays).toBeUndefined(); // not knowable: every archive object is read
+    expect(ghost.activeDays).toBeUndefined();
+  });
+
   it('an id with no profile is still searched for as a userId and an anonymousId', async () => {
     const { subject: s, profileFound } = await resolveSubject('ghost', graph([], {}));
     expect(profileFound).toBe(false);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   encodeInteractionLog,
+  interactionLogDays,
   interactionLogKey,
   interactionsFromEvents,
   InvalidInteractionLogError,
@@ -48,13 +49,17 @@ describe('interaction log', () => {
     expect(() => readInteractionLog(['USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,QUANTITY,COUNTRY\nu,i,yesterday,purchase,1,\n'])).toThrow(/line 2/);
   });
 
-  it('keys a batch by its day and its messageIds, whatever their order', () => {
+  it('keys a batch by its messageIds, whatever their order, and by the days of its earliest and latest rows', () => {
     // Act
-    const a = interactionLogKey(['m2', 'm1'], Date.parse('2011-06-01T23:59:59Z') / 1000);
-    const b = interactionLogKey(['m1', 'm2'], Date.parse('2011-06-01T23:59:59Z') / 1000);
+    const at = (iso: string) => Date.parse(iso) / 1000;
+    const a = interactionLogKey(['m2', 'm1'], at('2011-06-01T23:59:59Z'), at('2011-06-03T00:00:01Z'));
+    const b = interactionLogKey(['m1', 'm2'], at('2011-06-01T23:59:59Z'), at('2011-06-03T00:00:01Z'));
     // Assess
     expect(a).toBe(b);
-    expect(a).toMatch(/^interactions\/dt=2011-06-01\/[0-9a-f]{32}\.csv$/);
+    expect(a).toMatch(/^interactions\/dt=2011-06-01\/[0-9a-f]{32}\.to-2011-06-03\.csv$/);
+    expect(interactionLogDays(a)).toEqual({ from: '2011-06-01', to: '2011-06-03' });
+    expect(interactionLogDays(interactionLogKey(['m1'], 0))).toEqual({ from: '1970-01-01', to: '1970-01-01' });
     expect(interactionLogKey(['m1'], 0)).not.toBe(a);
+    expect(interactionLogDays('interactions/dt=2011-06-01/0123456789abcdef0123456789abcdef.csv')).toBeUndefined(); // an older key: days unknown
   });
 });
