@@ -90,6 +90,24 @@ export const timelineSchema = z.array(
   }),
 );
 
+const cohortSchema = z.object({ delivered: z.number().int().nonnegative(), clicked: z.number().int().nonnegative(), rate: z.number().nullable() });
+
+/** The campaign alert: click-through of the latest judged day of sends against the campaign's own earlier sends (functions/domain/campaigns/click-through.ts). */
+export const clickThroughCheckSchema = z.object({
+  recent: cohortSchema,
+  baseline: cohortSchema,
+  /** recent rate / baseline rate; null when not decided. */
+  ratio: z.number().nullable(),
+  threshold: z.number(),
+  below: z.boolean(),
+  reason: z.enum(['not_enough_data', 'no_baseline_clicks', 'below_baseline', 'at_or_above']),
+  explanation: z.string(),
+  clickWindowHours: z.number(),
+  recentFrom: z.string(),
+  recentTo: z.string(),
+});
+export type ClickThroughCheck = z.infer<typeof clickThroughCheckSchema>;
+
 export const campaignReportSchema = z.object({
   schemaVersion: z.literal(CAMPAIGN_REPORT_SCHEMA_VERSION),
   campaignId: z.string(),
@@ -104,6 +122,8 @@ export const campaignReportSchema = z.object({
   overall: armReportSchema.nullable(),
   winner: winnerReportSchema.nullable(),
   timeline: timelineSchema,
+  /** Click-through against the campaign's own baseline (additive in v1: absent in older reports). */
+  clickThrough: clickThroughCheckSchema.optional(),
   /** Records read: everyone the campaign decided (skipped ones included). */
   records: z.number().int().nonnegative(),
 });

@@ -104,6 +104,7 @@ export function formatCampaignReport(r: CampaignReport): Shown {
     `campaign ${r.campaignId}${r.name ? ` (${r.name})` : ''}: goal ${r.goal ? `${r.goal.event} within ${r.goal.windowHours} h of the send (holdout: of its would-be send)` : 'none'}; ${r.records} records; groups under ${r.k} not shown as rates`,
     ...table,
     `  winner: ${w ? `${w.outcome === 'winner' ? `${w.winner} wins` : `no winner, ${w.chosen} stays`} — ${w.explanation}` : 'one variant, nothing to decide'}`,
+    ...(r.clickThrough ? [`  click-through vs its own baseline: ${r.clickThrough.below ? 'ALERT, ' : ''}${r.clickThrough.explanation}`] : []),
     ...conversionChart(r),
   ];
   return { text: lines.join('\n'), ok: true };

@@ -28,7 +28,22 @@ function publishReport(r: CampaignReport): void {
     if (a.conversionRate) m.addMetric('CampaignConversionRate', MetricUnit.Percent, a.conversionRate.estimate * 100);
     if (a.liftVsHoldout) m.addMetric('CampaignLiftPoints', MetricUnit.Count, a.liftVsHoldout.absolute.estimate * 100);
   }
+  // The campaign alert (click-through.ts): a decided check publishes 1 (below 80 % of the
+  // campaign's own baseline) or 0, with no campaign dimension, so one alarm watches them all
+  // (lib/constructs/operations.ts); the ratio goes per campaign to the dashboard.
+  const ct = r.clickThrough;
+  if (ct && ct.ratio !== null) {
+    const m = metrics.singleMetric();
+    m.addMetric('CampaignClickThroughBelowBaseline', MetricUnit.Count, ct.below ? 1 : 0);
+    const perCampaign = metrics.singleMetric();
+    perCampaign.addDimensions({ campaign: r.campaignId });
+    perCampaign.addMetric('CampaignClickThroughVsBaseline', MetricUnit.Percent, ct.ratio * 100);
+    if (ct.below) logger.warn('campaign click-through below its baseline', { campaignId: r.campaignId, ratio: ct.ratio, recentRate: ct.recent.rate, baselineRate: ct.baseline.rate });
+  }
 }
+
+/** No click-through check can be decided before the first sends have had their click window (click-through.ts: 24 h + a day of sends). */
+const CHECK_AFTER_MS = 48 * 3_600_000;
 
 type SummarizeInput = { campaignId: string; sweep: number; results: StepResult[]; startAt?: string };
 
@@ -54,7 +69,9 @@ export function makeSummarizeCampaign(deps: { store: CampaignStore; records: Rec
     metrics.addDimension('campaign', s.campaignId);
     metrics.addMetric('CampaignSent', MetricUnit.Count, s.totals.sent);
     metrics.addMetric('CampaignFailed', MetricUnit.Count, s.totals.failed);
-    if (s.state === 'done') await report(s.campaignId, input.startAt);
+    // The report (and the click-through check in it) at the end, and at each later sweep of a campaign that sends for days.
+    const sendingLong = input.startAt !== undefined && deps.now().getTime() - Date.parse(input.startAt) >= CHECK_AFTER_MS;
+    if (s.state === 'done' || sendingLong) await report(s.campaignId, input.startAt);
     logger.info('campaign sweep', { campaignId: s.campaignId, state: s.state, sweeps: s.sweeps, sent: s.totals.sent, deferred: s.totals.deferred, decide: s.decide });
     return s;
   }

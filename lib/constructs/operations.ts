@@ -11,16 +11,16 @@
  * 5. SES (account reputation metrics): complaint rate above 0.1 % warns, above 0.3 % pages
  *    (the Gmail / Yahoo bulk-sender ceiling); bounce rate above 5 % pages (SES reviews an
  *    account at 5 % and may pause it at 10 %).
- * 6. Campaign click-through (clicks / deliveries from the feedback function's metrics, hourly)
- *    below its own baseline: CloudWatch metric math has no time shift, so "80 % of the
- *    campaign's baseline" is approximated by the lower edge of an anomaly-detection band
- *    (2 standard deviations) learnt from the same ratio's own history; it warns.
+ * 6. Campaign click-through below 80 % of the campaign's own baseline: computed exactly from
+ *    the send records by the Summarize state (functions/domain/campaigns/click-through.ts: the
+ *    latest day of sends that has had 24 h to be clicked against the campaign's earlier sends)
+ *    and published as a 0/1 metric; any 1 warns.
  * Topics are encrypted with a customer-managed key that CloudWatch may use (the AWS-managed SNS
  * key cannot grant it), and accept TLS only.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, CfnAlarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, type IAlarm, TreatMissingData, TextWidget, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, type IAlarm, TreatMissingData, TextWidget, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -116,21 +116,11 @@ export class Operations extends Construct {
       alarm('BounceRate', { metric: bounce, threshold: 0.05, severity: 'page', description: 'Bounce rate above 5 %: SES reviews the account at 5 % and may pause sending at 10 %.' });
       const feedback = (name: string) => new Metric({ namespace: 'Sightline', metricName: name, dimensionsMap: { service: 'record-feedback' }, statistic: 'Sum', period: Duration.hours(1) });
       widgets.push(new GraphWidget({ title: 'Campaign deliveries and clicks (hourly)', left: [feedback('SesDelivery')], right: [feedback('SesClick')], width: 12 }));
-      // An anomaly-detection alarm needs the L1 (the L2 Alarm has no band threshold).
-      new CfnAlarm(this, 'ClickThroughBelowBaseline', {
-        alarmDescription: 'Campaign click-through (clicks / deliveries, hourly) below the lower edge of its own learnt baseline band: the stand-in for "below 80 % of the campaign\'s baseline" (metric math has no time shift).',
-        comparisonOperator: 'LessThanLowerThreshold',
-        evaluationPeriods: 2,
-        thresholdMetricId: 'band',
-        treatMissingData: 'notBreaching',
-        alarmActions: [this.warnTopic.topicArn],
-        metrics: [
-          { id: 'clicks', returnData: false, metricStat: { metric: { namespace: 'Sightline', metricName: 'SesClick', dimensions: [{ name: 'service', value: 'record-feedback' }] }, period: 3600, stat: 'Sum' } },
-          { id: 'deliveries', returnData: false, metricStat: { metric: { namespace: 'Sightline', metricName: 'SesDelivery', dimensions: [{ name: 'service', value: 'record-feedback' }] }, period: 3600, stat: 'Sum' } },
-          { id: 'ctr', returnData: true, expression: 'IF(deliveries >= 100, clicks / deliveries)', label: 'click-through' },
-          { id: 'band', returnData: true, expression: 'ANOMALY_DETECTION_BAND(ctr, 2)', label: 'baseline band' },
-        ],
-      });
+      // The campaign alert, computed exactly by the Summarize state (functions/domain/campaigns/click-through.ts):
+      // 1 when a campaign's latest judged day of sends clicks below 80 % of its own earlier sends.
+      const belowBaseline = new Metric({ namespace: 'Sightline', metricName: 'CampaignClickThroughBelowBaseline', dimensionsMap: { service: 'summarize-campaign' }, statistic: 'Maximum', period: Duration.hours(1) });
+      widgets.push(new GraphWidget({ title: 'Campaigns below their click-through baseline (1 = at least one)', left: [belowBaseline], width: 12 }));
+      alarm('ClickThroughBelowBaseline', { metric: belowBaseline, threshold: 0, severity: 'warn', description: 'A campaign\'s click-through (mails of its latest judged day, clicks within 24 h) is below 80 % of its own baseline (its earlier mails): the summarize-campaign log says which; look at the content and the audience of that day.' });
     }
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `Sightline-${props.title}`.replace(/[^A-Za-z0-9_-]/g, '-'), widgets: [widgets], defaultInterval: Duration.hours(3) });
   }

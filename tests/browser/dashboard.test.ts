@@ -136,6 +136,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in a browser', () => {
     } else expect(await text('lift-overall')).toContain(`fewer than ${demo.results.k}`);
     for (const a of report.arms.filter((x: { suppressed: boolean; conversionRate: unknown }) => !x.suppressed && x.conversionRate)) expect(await text(`conv-${a.arm}`)).toBe(`${(a.conversionRate.estimate * 100).toFixed(1)} % [${(a.conversionRate.lower * 100).toFixed(1)} %, ${(a.conversionRate.upper * 100).toFixed(1)} %]`);
     expect(await text('decision')).toContain(report.winner.explanation);
+    expect(await text('click-alert')).toContain(report.clickThrough.explanation);
     for (const t of report.timeline.filter((x: { points: unknown[] }) => x.points.length > 0)) expect(num(await text(`cumulative-${t.arm}`))).toBe(t.points.at(-1).converted);
     expect(await page.getByTestId('report').locator('.uplot').count()).toBe(1);
     await shot('campaign');

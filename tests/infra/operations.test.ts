@@ -31,7 +31,7 @@ describe('Operations', () => {
     }
   });
 
-  it('alarms on SES complaints at 0.1 % (warn) and 0.3 % (page), bounces at 5 % (page), and click-through below its baseline band', () => {
+  it('alarms on SES complaints at 0.1 % (warn) and 0.3 % (page), bounces at 5 % (page), and any campaign whose click-through fell below 80 % of its own baseline (warn)', () => {
     // Prepare
     const t = templates.campaigns;
     const alarms = Object.values<Json>(t.findResources('AWS::CloudWatch::Alarm'));
@@ -41,9 +41,10 @@ describe('Operations', () => {
     // Assess
     expect(byMetric('Reputation.ComplaintRate').map((a) => [a.Properties.Threshold, severity(a)]).sort()).toEqual([[0.001, 'warn'], [0.003, 'page']]);
     expect(byMetric('Reputation.BounceRate').map((a) => [a.Properties.Threshold, severity(a)])).toEqual([[0.05, 'page']]);
-    const ctr = alarms.find((a) => a.Properties.ThresholdMetricId === 'band');
-    expect(ctr.Properties.ComparisonOperator).toBe('LessThanLowerThreshold');
-    expect(JSON.stringify(ctr.Properties.Metrics)).toContain('ANOMALY_DETECTION_BAND(ctr, 2)');
+    // The 80 % is computed by the Summarize state (click-through.ts); the alarm watches its 0/1 verdict.
+    expect(byMetric('CampaignClickThroughBelowBaseline').map((a) => [a.Properties.Namespace, a.Properties.Dimensions, a.Properties.Statistic, a.Properties.Threshold, a.Properties.ComparisonOperator, severity(a)])).toEqual([
+      ['Sightline', [{ Name: 'service', Value: 'summarize-campaign' }], 'Maximum', 0, 'GreaterThanThreshold', 'warn'],
+    ]);
   });
 
   it('pages on any failed execution of every state machine, and on the consumers\' own alarms', () => {

@@ -17,6 +17,7 @@ import type { CampaignDefinition } from '../../../schemas/campaign.ts';
 import { CAMPAIGN_REPORT_SCHEMA_VERSION, type ArmReport, type CampaignReport, type Lift, type WinnerReport } from '../../../schemas/campaign-report.ts';
 import { combine, conversionRate, countArms, cumulativeConversions, HOLDOUT, liftAgainst, revenuePerRecipient, type ArmCounts, type MeasuredRecord } from './results.ts';
 import { decideFromRecords } from './winner.ts';
+import { clickThroughVsBaseline } from './click-through.ts';
 import type { Interval } from './stats.ts';
 
 export const DEFAULT_K = 10;
@@ -104,6 +105,7 @@ export function buildReport(campaign: Pick<CampaignDefinition, 'id' | 'name' | '
     overall,
     winner,
     timeline,
+    clickThrough: clickThroughVsBaseline(records, { now: o.now }),
     records: records.length,
   };
 }

@@ -298,6 +298,8 @@ function reportView(report: any, k: number): HTMLElement {
     h('h3', {}, 'Winner'),
     w ? h('p', { 'data-testid': 'decision' }, h('strong', {}, w.outcome === 'winner' ? `${w.winner} wins` : `No winner: ${w.chosen} stays`), ` — ${w.explanation}`) : h('p', { 'data-testid': 'decision' }, 'One variant: nothing to decide.'),
   );
+  const ct = report.clickThrough;
+  if (ct) box.append(h('h3', {}, 'Click-through against its own baseline'), h('p', { 'data-testid': 'click-alert', class: ct.below ? 'alert' : undefined, role: ct.below ? 'alert' : undefined }, ct.below ? h('strong', {}, 'Alert: ') : null, ct.explanation));
   // Cumulative converted people per arm: step series on the union of their times (uPlot wants one x).
   const shown = report.timeline.filter((t: any) => t.points.length > 0);
   if (shown.length) {
