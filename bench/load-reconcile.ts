@@ -156,7 +156,7 @@ export async function loadAndReconcile(platform: Platform, writeKey: string, o: 
  * with the item it read under its per-key lock, and reports a PROFILE write whose stored
  * version is lower than the last one written for that key (a stale or lost item).
  */
-function traceDynalite() {
+export function traceDynalite() {
   const require = createRequire(import.meta.url);
   const ddb = require('dynalite/db');
   const original = ddb.checkConditional;

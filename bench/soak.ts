@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPlatform } from '../local/platform.ts';
 import { failedEvents } from '../tests/helpers/platform.ts';
-import { loadAndReconcile } from './load-reconcile.ts';
+import { loadAndReconcile, traceDynalite } from './load-reconcile.ts';
 import { fmt, machine, writeSectionTo } from './lib/report.ts';
 
 const { values } = parseArgs({
@@ -50,18 +50,22 @@ const MiB = 2 ** 20;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sightline-soak-'));
 const t0 = Date.now();
-const memory: { s: number; phase: 'idle' | 'load' | 'drain'; rss: number; heap: number }[] = [];
+const memory: { s: number; phase: 'idle' | 'load' | 'drain'; rss: number; heap: number; workers: number; external: number }[] = [];
 let phase: 'idle' | 'load' | 'drain' = 'idle';
-const sample = () => {
+/** RSS, the main isolate's heap, the function workers' heaps together (each its own isolate, inside the same RSS), and memory outside every JS heap. */
+const sample = async () => {
   const m = process.memoryUsage();
-  memory.push({ s: (Date.now() - t0) / 1000, phase, rss: m.rss / MiB, heap: m.heapUsed / MiB });
+  const workers = (await Promise.all([...platform.functions.values()].map((f) => f.heapUsed().catch(() => 0)))).reduce((a, b) => a + b, 0);
+  memory.push({ s: (Date.now() - t0) / 1000, phase, rss: m.rss / MiB, heap: m.heapUsed / MiB, workers: workers / MiB, external: m.external / MiB });
 };
+// Diagnostics only: TRACE_DYNALITE=1 reports a PROFILE put dynalite accepted over a newer item (bench/load-reconcile.ts).
+if (process.env.TRACE_DYNALITE) traceDynalite();
 const platform = await startPlatform({ dataDir });
 const { writeKey } = await platform.createSource('soak');
 log(`platform up at ${platform.apiUrl} (data ${dataDir})`);
 await sleep(2000); // let start-up settle before the first sample
-sample();
-const sampler = setInterval(sample, o.sampleS * 1000);
+await sample();
+const sampler = setInterval(() => void sample(), o.sampleS * 1000);
 
 // The token bucket and the latency probe, around the load's own fetch calls.
 const latencies: number[] = [];
@@ -106,7 +110,7 @@ const r = await loadAndReconcile(platform, writeKey, {
   },
 });
 globalThis.fetch = realFetch;
-sample();
+await sample();
 clearInterval(sampler);
 const loadSeconds = r.seconds;
 const kept = (await failedEvents(platform)).filter((f) => f.stage !== 'collect').length;
@@ -159,14 +163,16 @@ Load: ${o.clients} concurrent clients, batches of ${o.batch} \`Order Completed\`
 | **reconciliation: accepted = counted + kept** | **${reconciled ? 'holds' : 'DOES NOT HOLD'}** |
 | platform RSS at start / peak / end (drained) | **${fmt(start.rss, 0)} MiB / ${fmt(peak.rss, 0)} MiB (at ${fmt(peak.s, 0)} s) / ${fmt(end.rss, 0)} MiB** |
 | JS heap at start / end | ${fmt(start.heap, 0)} MiB / ${fmt(end.heap, 0)} MiB |
+| function workers' JS heaps (${platform.functions.size} isolates) at start / end | ${fmt(start.workers, 0)} MiB / ${fmt(end.workers, 0)} MiB |
+| memory outside the JS heaps (external) at start / end | ${fmt(start.external, 0)} MiB / ${fmt(end.external, 0)} MiB |
 | RSS slope during load, first half / second half | ${fmt(firstSlope, 2)} / ${fmt(secondSlope, 2)} MiB per minute |
 | **memory levels off** (second half < ¼ of first half's slope, or < 1 MiB/min) | **${levelsOff ? 'yes' : 'NO'}** |
 
 Memory, one sample a minute (all ${memory.length} samples, every ${o.sampleS} s, went into the slopes):
 
-| t (s) | phase | RSS (MiB) | heap (MiB) |
-|---|---|---|---|
-${everyMinute.map((m) => `| ${fmt(m.s, 0)} | ${m.phase} | ${fmt(m.rss, 0)} | ${fmt(m.heap, 0)} |`).join('\n')}
+| t (s) | phase | RSS (MiB) | main heap (MiB) | function workers' heaps (MiB) | external (MiB) |
+|---|---|---|---|---|---|
+${everyMinute.map((m) => `| ${fmt(m.s, 0)} | ${m.phase} | ${fmt(m.rss, 0)} | ${fmt(m.heap, 0)} | ${fmt(m.workers, 0)} | ${fmt(m.external, 0)} |`).join('\n')}
 `;
 console.log(md);
 if (values.write) writeSectionTo(join(import.meta.dirname, 'results', 'soak.md'), '', 'soak', md);

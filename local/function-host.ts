@@ -21,6 +21,8 @@ export interface LocalFunction {
   name: string;
   stats: InvocationStats;
   invoke<R = unknown>(event: unknown): Promise<R>;
+  /** The worker's V8 heap in use, in bytes (benchmarks watch the platform's memory by part). */
+  heapUsed(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,11 @@ export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, 
       const result = queue.then(run, run);
       queue = result.catch(() => undefined);
       return result;
+    },
+    async heapUsed() {
+      // Worker#getHeapStatistics (Node 22.16 / 24): not in every @types/node yet.
+      const w = worker as unknown as { getHeapStatistics?: () => Promise<{ used_heap_size: number }> };
+      return w.getHeapStatistics ? (await w.getHeapStatistics()).used_heap_size : 0;
     },
     async stop() {
       await worker.terminate();
