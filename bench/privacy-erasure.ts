@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { startEmulators } from '../local/emulators.ts';
 import { provision } from '../local/provision.ts';
@@ -33,7 +33,7 @@ import { INTERACTION_LOG_HEADER, encodeInteractionLog, interactionLogKey, intera
 import { cleanEnvelope } from '../functions/domain/clean/clean.ts';
 import { RetailConverter, type RetailRow } from '../datasets/online-retail.ts';
 import { readCsv } from '../datasets/read-csv.ts';
-import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { mulberry32 } from '../datasets/demo-shop.ts';
 import type { CleanEvent } from '../schemas/clean-event.ts';
 
 const arg = (name: string, fallback: string) => {
@@ -47,16 +47,6 @@ const write = process.argv.includes('--write');
 const RETAIL = arg('retail', '');
 const RETAIL_BATCHES = arg('retail-batches', '2000,100').split(',').map(Number);
 const fmt = (n: number, d = 0) => n.toLocaleString('en-GB', { maximumFractionDigits: d, minimumFractionDigits: d });
-
-/** A seeded PRNG (mulberry32), so runs archive the same rows. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const now = new Date().toISOString();
 /** The archive covers a year: object o holds rows of day 7·o mod 365 (each size spreads over the year; a batch spans minutes, not days). */
@@ -107,7 +97,7 @@ async function writeArchive(s3: ReturnType<ReturnType<typeof createServices>['cl
   const worker = async () => {
     while (next < to) {
       const o = next++;
-      const rand = prng(o + 1);
+      const rand = mulberry32(o + 1); // seeded: runs archive the same rows
       const lines: string[] = [];
       const t0 = YEAR_START + dayOf(o) * 86_400 + 8 * 3600;
       for (let r = 0; r < ROWS; r++) lines.push(`${Math.floor(rand() * N)},item-${Math.floor(rand() * 4000)},${t0 + r},purchase,1,United Kingdom`);

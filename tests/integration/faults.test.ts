@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { startFaultProxy, type FaultProxy } from '../../local/fault-proxy.ts';
 import { allProfiles, basicAuth, destinationRecords, failedEvents, testPlatform } from '../helpers/platform.ts';
+import { mulberry32 } from '../../datasets/demo-shop.ts';
 import { startEmulators } from '../../local/emulators.ts';
 
 type P = Awaited<ReturnType<typeof testPlatform>>;
@@ -17,16 +18,6 @@ let writeKey: string;
 let ddbProxy: FaultProxy;
 let cleanKinesisProxy: FaultProxy;
 let collectKinesisProxy: FaultProxy;
-
-/** mulberry32: a seeded PRNG so a failing run can be reproduced. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 beforeAll(async () => {
   // The proxies need the emulators' addresses, which exist only once the platform starts:
@@ -65,7 +56,7 @@ async function send(batch: unknown[]): Promise<number> {
 describe('nothing lost, nothing counted twice, under injected faults', () => {
   it('reconciles every accepted event after throttling, crashes, failed PutRecords and malformed records', async () => {
     // Prepare: 30 people, 600 events, some sent twice (client retries), in batches of 40.
-    const rnd = prng(42);
+    const rnd = mulberry32(42); // seeded: a failing run can be reproduced
     const events = Array.from({ length: 600 }, (_, i) => {
       const user = `user-${Math.floor(rnd() * 30)}`;
       return i % 5 === 0

@@ -69,16 +69,19 @@ export async function campaignResults(definition: Parameters<typeof buildReport>
   return {
     k,
     source: 'report',
-    arms: report.arms.map((a) => ({
-      arm: a.arm,
-      recipients: a.recipients,
-      delivered: a.delivered,
-      bounced: a.bounced,
-      complained: a.complained,
-      // The holdout is never mailed: it has no click-through, only conversions to compare.
-      clicked: a.suppressed ? { count: null, of: a.recipients, rate: null, suppressed: true } : a.kind === 'holdout' ? { count: null, of: a.recipients, rate: null, suppressed: false } : guardedRate(a.clicked ?? 0, a.recipients, k),
-      converted: a.suppressed ? { count: null, of: a.recipients, rate: null, suppressed: true } : guardedRate(a.converted ?? 0, a.recipients, k),
-    })),
+    arms: report.arms.map((a) => {
+      // A suppressed arm (under k) shows neither rate nor count; the holdout is never mailed, so it has no click-through.
+      const none = (suppressed: boolean) => ({ count: null, of: a.recipients, rate: null, suppressed });
+      return {
+        arm: a.arm,
+        recipients: a.recipients,
+        delivered: a.delivered,
+        bounced: a.bounced,
+        complained: a.complained,
+        clicked: a.suppressed ? none(true) : a.kind === 'holdout' ? none(false) : guardedRate(a.clicked ?? 0, a.recipients, k),
+        converted: a.suppressed ? none(true) : guardedRate(a.converted ?? 0, a.recipients, k),
+      };
+    }),
     report,
   };
 }
