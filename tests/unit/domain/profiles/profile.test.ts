@@ -107,6 +107,27 @@ describe('exactly once, whatever the number of events (issue 10, finding 6)', ()
     expect(itemBytes(p)).toBeLessThan(1024);
   });
 
+  it('an older state read after a newer one was derived from it still remembers only its own events', () => {
+    // Prepare: p1 remembers a; p2 (from p1) remembers a and b; p3 (from p2) also c.
+    const a = order('ada', '2011-01-01T00:00:00.000Z', 10, { messageId: 'm-a' });
+    const b = order('ada', '2011-01-01T01:00:00.000Z', 10, { messageId: 'm-b' });
+    const c = order('ada', '2011-01-01T02:00:00.000Z', 10, { messageId: 'm-c' });
+    const p1 = apply([a]);
+    const p2 = applyEvent(p1, b);
+    const p3 = applyEvent(p2, c);
+    // Act / Assess: each state answers for itself, whichever was derived from it since.
+    expect(dedupDecision(p1, b)).toBe('new');
+    expect(dedupDecision(p2, c)).toBe('new');
+    expect(dedupDecision(p1, a)).toBe('duplicate');
+    expect(dedupDecision(p3, b)).toBe('duplicate');
+    expect(dedupDecision(p3, c)).toBe('duplicate');
+    // A second branch from p1 does not see the first branch's event.
+    const other = applyEvent(p1, c);
+    expect(dedupDecision(other, b)).toBe('new');
+    expect(dedupDecision(p2, c)).toBe('new');
+    expect(applyEvent(p1, b).aggregates.orders).toBe(2);
+  });
+
   it('recognises ids of the v1 applied list', () => {
     // Prepare: a v1 profile that applied m-1 (12 hex of sha256 + receive hour)
     const first = order('ada', '2011-01-01T00:00:00.000Z', 10, { messageId: 'v1-order' });
