@@ -22,7 +22,7 @@
  * memory does not level off. `--write` replaces bench/results/soak.md.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPlatform } from '../local/platform.ts';
@@ -50,13 +50,13 @@ const MiB = 2 ** 20;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sightline-soak-'));
 const t0 = Date.now();
-const memory: { s: number; phase: 'idle' | 'load' | 'drain'; rss: number; heap: number; workers: number; external: number }[] = [];
+const memory: { s: number; phase: 'idle' | 'load' | 'drain'; rss: number; heap: number; workers: number; external: number; load: number }[] = [];
 let phase: 'idle' | 'load' | 'drain' = 'idle';
 /** RSS, the main isolate's heap, the function workers' heaps together (each its own isolate, inside the same RSS), and memory outside every JS heap. */
 const sample = async () => {
   const m = process.memoryUsage();
   const workers = (await Promise.all([...platform.functions.values()].map((f) => f.heapUsed().catch(() => 0)))).reduce((a, b) => a + b, 0);
-  memory.push({ s: (Date.now() - t0) / 1000, phase, rss: m.rss / MiB, heap: m.heapUsed / MiB, workers: workers / MiB, external: m.external / MiB });
+  memory.push({ s: (Date.now() - t0) / 1000, phase, rss: m.rss / MiB, heap: m.heapUsed / MiB, workers: workers / MiB, external: m.external / MiB, load: loadavg()[0] });
 };
 // Diagnostics only: TRACE_DYNALITE=1 reports a PROFILE put dynalite accepted over a newer item (bench/load-reconcile.ts).
 if (process.env.TRACE_DYNALITE) traceDynalite();
@@ -146,7 +146,7 @@ const everyMinute = memory.filter((m, i) => i === 0 || i === memory.length - 1 |
 const md = `# Soak on loopback
 
 Command: \`${command}\`
-Machine: ${machine()}. Shared with other sessions running tests and benchmarks at the same time, so latencies include their load.
+Machine: ${machine()}. One-minute load average during the run ${fmt(Math.min(...memory.map((m) => m.load)), 1)}–${fmt(Math.max(...memory.map((m) => m.load)), 1)} (the platform's own workers are part of it; anything else running on the machine shows here and in the latencies).
 Load: ${o.clients} concurrent clients, batches of ${o.batch} \`Order Completed\` events to \`POST /v1/batch\` (HTTP Basic write key), ${o.users} users, at most ${o.rate} requests/s in total (${o.rate * o.batch} events/s offered), for ${o.minutes} min; the whole platform (emulators, function workers, pollers) in the bench's process (startPlatform).
 
 | figure | value |
