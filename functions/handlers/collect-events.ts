@@ -10,6 +10,11 @@
  *   here with the authorizer's own verifier and cache lifetime (domain/collect/write-keys.ts).
  * - GET /v1/projects/{writeKey}/settings: the settings document analytics.js loads from its
  *   CDN (domain/collect/source-settings.ts); unknown or disabled key: 404.
+ * - GET /sourceConfig: the source configuration RudderStack's browser SDK loads from its
+ *   control plane (domain/collect/source-config.ts); the key from HTTP Basic, else
+ *   `?writeKey=`; none, unknown or disabled: 401.
+ * - POST /beacon/v1/batch?writeKey=…: RudderStack's sendBeacon batches; no authorizer, the
+ *   key in the query, checked here like the short paths' (a beacon cannot set a header).
  * - POST /v1/m (analytics.js's SDK telemetry): refused with 404 and a reason; the settings
  *   document turns it off.
  * Bodies may be `Content-Type: text/plain` (analytics.js sends that to skip a preflight): the
@@ -24,34 +29,44 @@ import { withPowertools } from '../shared/middleware.ts';
 import { metrics } from '../shared/powertools.ts';
 import { createServices } from '../shared/services.ts';
 import { acceptRequest, type AcceptDeps } from '../domain/collect/accept-request.ts';
-import { routeOfSegment } from '../domain/collect/collect.ts';
+import { routeOfPath } from '../domain/collect/collect.ts';
+import { rudderSourceConfig } from '../domain/collect/source-config.ts';
 import { sourceSettings } from '../domain/collect/source-settings.ts';
-import { makeWriteKeyVerifier, writeKeyFromAuthorization, type WriteKeyVerifier } from '../domain/collect/write-keys.ts';
+import { makeWriteKeyVerifier, sourceIdOfKey, writeKeyFromAuthorization, writeKeyFromQuery, type WriteKeyVerifier } from '../domain/collect/write-keys.ts';
 import { NotFoundError, UnauthorizedError } from '../domain/shared/errors.ts';
 
 type Event = APIGatewayProxyEventV2WithLambdaAuthorizer<{ sourceId?: string }>;
 
 const SETTINGS_PATH = /^\/v1\/projects\/[^/]+\/settings\/?$/;
+/** The SDK asks for `/sourceConfig/` (a trailing slash) unless its configUrl already ends in /sourceConfig. */
+const SOURCE_CONFIG_PATH = /^\/sourceConfig\/?$/;
+
+/** A configuration document, cacheable by the browser for as long as a key check is cached. */
+const configAnswer = (doc: unknown) => {
+  const res = json(200, doc) as { headers: Record<string, string> };
+  return { ...res, headers: { ...res.headers, 'cache-control': 'private, max-age=300' } };
+};
 
 export function makeCollect(deps: AcceptDeps & { verify?: WriteKeyVerifier; now?: () => Date }) {
   const verify: WriteKeyVerifier = deps.verify ?? (async () => ({ ok: false, reason: 'unknown' }));
   return httpHandler(async (event: Event) => {
     const path = event.rawPath ?? '';
+    const header = writeKeyFromAuthorization(event.headers?.authorization);
+    const query = writeKeyFromQuery(event.queryStringParameters);
     if (SETTINGS_PATH.test(path)) {
       const writeKey = pathParameter({ pathParameters: event.pathParameters ?? { writeKey: path.split('/')[3] } }, 'writeKey')!;
       const check = await verify(writeKey);
       if (!check.ok) throw new NotFoundError('no source has this write key (unknown or disabled)');
       const protocol = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
-      const settings = json(200, sourceSettings(writeKey, { host: event.requestContext.domainName, protocol })) as { headers: Record<string, string> };
-      return { ...settings, headers: { ...settings.headers, 'cache-control': 'private, max-age=300' } };
+      return configAnswer(sourceSettings(writeKey, { host: event.requestContext.domainName, protocol }));
     }
-    const segment = path.replace(/\/+$/, '').split('/').pop() ?? '';
-    if (segment === 'm') throw new NotFoundError('SDK telemetry (/v1/m) is not collected; the settings document sets metrics.sampleRate to 0');
-    const found = routeOfSegment(segment);
+    if (SOURCE_CONFIG_PATH.test(path)) return configAnswer(rudderSourceConfig(await sourceIdOfKey(header ?? query, verify)));
+    if (path.replace(/\/+$/, '') === '/v1/m') throw new NotFoundError('SDK telemetry (/v1/m) is not collected; the settings document sets metrics.sampleRate to 0');
+    const found = routeOfPath(path);
     if (!found) throw new NotFoundError(`no route ${path}`);
     const authorized = event.requestContext?.authorizer?.lambda?.sourceId;
-    if (!authorized && !found.short) throw new UnauthorizedError('a write key is required (HTTP Basic, key as user name)');
-    const who = authorized ? { sourceId: authorized } : { keys: { header: writeKeyFromAuthorization(event.headers?.authorization), verify } };
+    if (!authorized && !found.keyChecked) throw new UnauthorizedError('a write key is required (HTTP Basic, key as user name)');
+    const who = authorized ? { sourceId: authorized } : { keys: { header, query, verify } };
     const receivedAt = (deps.now ?? (() => new Date()))();
     const { bytes, contentEncoding } = bodyBytesOf(event);
     const answer = await acceptRequest({ route: found.route, body: bytes, contentEncoding, ...who, receivedAt, requestId: event.requestContext?.requestId, newId: randomUUID }, deps).catch((err) => {

@@ -11,16 +11,17 @@
  *
  * Who sent it: on the long paths the API Gateway authorizer has already found the source
  * (`sourceId`). The browser paths carry `keys` instead and the source is found here, before
- * anything is stored: the header's key when there is one, else the body's `writeKey`
- * (parsed once, then handed to collect). Nothing of a request whose key is missing or wrong
- * is kept: the failed-events store takes only what a known source sent, as before, when the
- * authorizer refused such requests before any function ran.
+ * anything is stored: the header's key when there is one, else the query's `writeKey`
+ * (RudderStack's beacon), else the body's `writeKey` (parsed once, then handed to collect).
+ * Nothing of a request whose key is missing or wrong is kept: the failed-events store takes
+ * only what a known source sent, as before, when the authorizer refused such requests before
+ * any function ran.
  */
 import { MAX_REQUEST_BYTES } from '../../../schemas/events.ts';
 import type { EventSink, FailedEventSink } from '../shared/ports.ts';
-import { InvalidRequestError, PayloadTooLargeError, UnauthorizedError, UnavailableError, UnsupportedMediaTypeError, type FieldIssue } from '../shared/errors.ts';
+import { InvalidRequestError, PayloadTooLargeError, UnavailableError, UnsupportedMediaTypeError, type FieldIssue } from '../shared/errors.ts';
 import { collect, partitionKeyOf, type CollectInput } from './collect.ts';
-import { writeKeyFromBody, type WriteKeyVerifier } from './write-keys.ts';
+import { sourceIdOfKey, writeKeyFromBody, type WriteKeyVerifier } from './write-keys.ts';
 import { readBody } from './request-body.ts';
 import { minimisedPayload } from '../clean/minimise-payload.ts';
 import type { CleanOptions } from '../clean/clean.ts';
@@ -38,7 +39,7 @@ export type AcceptInput = Omit<CollectInput, 'body' | 'parsed' | 'sourceId'> & {
   contentEncoding?: string;
 } & (
     | { /** Found by the API Gateway authorizer. */ sourceId: string }
-    | { /** Browser paths: the Authorization header's key, if any, and the verifier. */ keys: { header?: string; verify: WriteKeyVerifier } }
+    | { /** Browser paths: the Authorization header's and the query's key, if any, and the verifier. */ keys: { header?: string; query?: string; verify: WriteKeyVerifier } }
   );
 
 export interface AcceptAnswer {
@@ -56,12 +57,10 @@ async function stored<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-const KEY_REQUIRED = 'a write key is required: HTTP Basic auth with the key as user name, or "writeKey" in the JSON body';
-
 /** The source of a browser-path request, and the body parsed on the way when its key was in it. */
-async function sourceOf(keys: { header?: string; verify: WriteKeyVerifier }, text: string | undefined): Promise<{ sourceId: string; parsed?: { value: unknown } }> {
+async function sourceOf(keys: { header?: string; query?: string; verify: WriteKeyVerifier }, text: string | undefined): Promise<{ sourceId: string; parsed?: { value: unknown } }> {
   let parsed: { value: unknown } | undefined;
-  let key = keys.header;
+  let key = keys.header ?? keys.query;
   if (key === undefined && text !== undefined) {
     try {
       parsed = { value: JSON.parse(text) };
@@ -70,12 +69,7 @@ async function sourceOf(keys: { header?: string; verify: WriteKeyVerifier }, tex
     }
     key = writeKeyFromBody(parsed?.value);
   }
-  if (key === undefined) throw new UnauthorizedError(KEY_REQUIRED);
-  const check = await keys.verify(key).catch((err) => {
-    throw Object.assign(new UnavailableError('the write key could not be checked; retry'), { cause: err });
-  });
-  if (!check.ok) throw new UnauthorizedError('the write key is not valid (unknown or disabled source)');
-  return { sourceId: check.sourceId, parsed };
+  return { sourceId: await sourceIdOfKey(key, keys.verify), parsed };
 }
 
 export async function acceptRequest(input: AcceptInput, deps: AcceptDeps): Promise<AcceptAnswer> {

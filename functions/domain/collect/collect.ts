@@ -45,11 +45,26 @@ export const ROUTES: readonly Route[] = [...EVENT_TYPES, 'batch'];
  */
 export const SHORT_PATHS: Readonly<Record<string, Route>> = { t: 'track', i: 'identify', p: 'page', s: 'screen', g: 'group', a: 'alias', b: 'batch' };
 
-/** The route a path's last segment names, long (`track`) or short (`t`), and which kind it is. */
-export function routeOfSegment(segment: string): { route: Route; short: boolean } | undefined {
-  if ((ROUTES as readonly string[]).includes(segment)) return { route: segment as Route, short: false };
+/**
+ * RudderStack's browser SDK with `useBeacon`: every batch goes by navigator.sendBeacon to
+ * `${dataPlaneUrl}/beacon/v1/batch?writeKey=…` as `text/plain`, `{ batch, sentAt }` with no
+ * key in the body (BeaconQueue plugin, @rudderstack/analytics-js 3.x). A batch route.
+ */
+export const BEACON_BATCH_PATH = '/beacon/v1/batch';
+
+/**
+ * The route a request path names, and whether the function checks its write key
+ * (`keyChecked`: the short paths and the beacon path, which have no authorizer) or the API
+ * Gateway authorizer already did (the long paths). By the last segment, long (`track`) or
+ * short (`t`); the beacon path by its whole.
+ */
+export function routeOfPath(path: string): { route: Route; keyChecked: boolean } | undefined {
+  const trimmed = path.replace(/\/+$/, '');
+  if (trimmed === BEACON_BATCH_PATH) return { route: 'batch', keyChecked: true };
+  const segment = trimmed.split('/').pop() ?? '';
+  if ((ROUTES as readonly string[]).includes(segment)) return { route: segment as Route, keyChecked: false };
   const short = Object.hasOwn(SHORT_PATHS, segment) ? SHORT_PATHS[segment] : undefined;
-  return short ? { route: short, short: true } : undefined;
+  return short ? { route: short, keyChecked: true } : undefined;
 }
 
 /** A shallow copy without `writeKey` (the value itself when it has none). */
@@ -141,6 +156,9 @@ function acceptEvent(
   // identify, and `category: null` on page. (A required field that is null is then refused
   // as missing, naming the field.)
   for (const [k, v] of Object.entries(event)) if (v === null) delete event[k];
+  // An empty person id is not sent either: RudderStack's browser SDK sends `userId: ""` until
+  // identify (its session's default). Both empty is then refused as no person, naming userId.
+  for (const k of ['userId', 'anonymousId']) if (event[k] === '') delete event[k];
   if (input.route !== 'batch') {
     if (event.type !== undefined && event.type !== input.route) {
       return { issues: [{ field: joinPath(at, ['type']), rule: `must be "${input.route}" on /v1/${input.route}` }] };

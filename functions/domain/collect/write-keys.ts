@@ -1,9 +1,11 @@
 /**
- * Sources and write keys, Segment style. A key arrives in one of two places:
+ * Sources and write keys, Segment style. A key arrives in one of three places:
  * - HTTP Basic auth with the write key as the user name and an empty password (every SDK
  *   that can set a header; the API Gateway authorizer reads only this);
  * - a `writeKey` field of the JSON body, which Segment's tracking spec allows and which is
- *   all a client has when it cannot set headers (navigator.sendBeacon, analytics.js classic).
+ *   all a client has when it cannot set headers (navigator.sendBeacon, analytics.js classic);
+ * - a `writeKey` query parameter: RudderStack's browser SDK puts it there on its sendBeacon
+ *   batches (`/beacon/v1/batch?writeKey=…`, body without a key) and on `/sourceConfig`.
  * Keys are random 32-byte strings; only their sha256 is stored.
  *
  * One verifier (`makeWriteKeyVerifier`) serves both the authorizer and the collect function
@@ -13,6 +15,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { SourceItem } from '../../../schemas/profile.ts';
+import { UnauthorizedError, UnavailableError } from '../shared/errors.ts';
 
 export function newWriteKey(): string {
   return randomBytes(24).toString('base64url');
@@ -39,6 +42,11 @@ export function writeKeyFromBody(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const key = (body as { writeKey?: unknown }).writeKey;
   return typeof key === 'string' && plausibleKey(key) ? key : undefined;
+}
+
+/** The `writeKey` query parameter, or undefined (a query is an object of strings, so the body rule applies). */
+export function writeKeyFromQuery(query: Record<string, string | undefined> | undefined): string | undefined {
+  return writeKeyFromBody(query);
 }
 
 /** Where sources are kept (port; functions/adapters/dynamo-source-store.ts). */
@@ -77,4 +85,20 @@ export function makeWriteKeyVerifier(
     cache.set(hash, { until: now() + ttl, check });
     return check;
   };
+}
+
+export const KEY_REQUIRED = 'a write key is required: HTTP Basic auth with the key as user name, "writeKey" in the JSON body, or ?writeKey= in the URL';
+
+/**
+ * The source a write key names, for the routes whose function checks the key itself: none,
+ * unknown or disabled is UnauthorizedError (401, the same answer for unknown and disabled, so
+ * it tells a prober nothing); a store failure is UnavailableError (503: retry).
+ */
+export async function sourceIdOfKey(key: string | undefined, verify: WriteKeyVerifier): Promise<string> {
+  if (key === undefined) throw new UnauthorizedError(KEY_REQUIRED);
+  const check = await verify(key).catch((err) => {
+    throw Object.assign(new UnavailableError('the write key could not be checked; retry'), { cause: err });
+  });
+  if (!check.ok) throw new UnauthorizedError('the write key is not valid (unknown or disabled source)');
+  return check.sourceId;
 }

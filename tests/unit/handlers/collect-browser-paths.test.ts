@@ -1,6 +1,7 @@
 /**
  * collect-events on the browser paths (issue 15): analytics.js's short paths, the write key in
- * the body, text/plain bodies, the settings document, and clean refusals of what is not served.
+ * the body, text/plain bodies, the settings document, and clean refusals of what is not served;
+ * RudderStack's browser SDK: its sourceConfig, its per-event posts and its sendBeacon batches.
  */
 import { describe, expect, it } from 'vitest';
 import { makeCollect } from '../../../functions/handlers/collect-events.ts';
@@ -20,13 +21,14 @@ function setup(findByKeyHash = async (h: string) => sources.find((s) => s.keyHas
   const out: StreamRecordOut[] = [];
   const failed: FailedEvent[] = [];
   const handler = makeCollect({ sink: { put: async (r) => void out.push(...r) }, failed: { put: async (r) => void failed.push(...r) }, verify: makeWriteKeyVerifier({ findByKeyHash }) });
-  const call = async (path: string, body: unknown, headers: Record<string, string> = {}, method = 'POST') =>
+  const call = async (path: string, body: unknown, headers: Record<string, string> = {}, method = 'POST', extra: { queryStringParameters?: Record<string, string>; sourceId?: string } = {}) =>
     (await handler({
       rawPath: path,
       headers: { 'content-type': 'text/plain', ...headers },
+      queryStringParameters: extra.queryStringParameters,
       body: typeof body === 'string' ? body : JSON.stringify(body),
       isBase64Encoded: false,
-      requestContext: { requestId: 'r1', domainName: 'api.example.test', http: { method } },
+      requestContext: { requestId: 'r1', domainName: 'api.example.test', http: { method }, ...(extra.sourceId ? { authorizer: { lambda: { sourceId: extra.sourceId } } } : {}) },
     } as never)) as Res;
   return { out, failed, call };
 }
@@ -166,5 +168,93 @@ describe('collect-events: what analytics-next really sends', () => {
     expect((out[0].data as { event: Record<string, unknown> }).event).not.toHaveProperty('userId');
     expect(noEvent.statusCode).toBe(400);
     expect(JSON.parse(noEvent.body).issues[0].field).toBe('event');
+  });
+});
+
+/** An event as @rudderstack/analytics-js 3.34 builds it (RudderEventFactory): null event/properties where unused, identify traits in context only. */
+function rudderEvent(fields: Record<string, unknown>) {
+  return {
+    channel: 'web',
+    context: { traits: {}, sessionId: 1764620000000, library: { name: 'RudderLabs JavaScript SDK', version: '3.34.1' }, app: { name: 'RudderLabs JavaScript SDK', namespace: 'com.rudderlabs.javascript', version: '3.34.1', installType: 'npm' }, locale: 'en-GB', page: { path: '/home', url: 'http://127.0.0.1:4000/home' }, timezone: 'GMT+0000' },
+    originalTimestamp: '2026-12-01T20:00:00.000Z',
+    sentAt: '2026-12-01T20:00:01.000Z',
+    messageId: `rs-${Math.random().toString(36).slice(2)}`,
+    anonymousId: 'b2c1a0c8-2d5e-4d1c-9a55-6f0f7e0f0e01',
+    userId: '',
+    event: null,
+    properties: null,
+    integrations: { All: true },
+    ...fields,
+  };
+}
+
+describe("collect-events: RudderStack's browser SDK", () => {
+  it('serves its source configuration for a key in HTTP Basic or the query, with or without the trailing slash', async () => {
+    // Prepare
+    const { call } = setup();
+    const query = { p: 'npm', v: '3.34.1', build: 'modern', writeKey: KEY, lockIntegrationsVersion: 'true', lockPluginsVersion: 'true' };
+    // Act
+    const answers = [await call('/sourceConfig/', '', { authorization: basic(KEY) }, 'GET', { queryStringParameters: query }), await call('/sourceConfig', '', {}, 'GET', { queryStringParameters: query })];
+    // Assess
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200]);
+    for (const a of answers) expect(JSON.parse(a.body)).toEqual({ source: expect.objectContaining({ id: 'src-web', enabled: true, destinations: [] }) });
+    expect(answers[0].headers).toMatchObject({ 'cache-control': 'private, max-age=300', 'access-control-allow-origin': '*' });
+  });
+
+  it('refuses its source configuration with 401 and a reason for no, an unknown or a disabled key, and 503 when the key cannot be checked', async () => {
+    // Prepare
+    const { call } = setup();
+    const down = setup(async () => Promise.reject(new Error('table down')));
+    // Act
+    const answers = [
+      await call('/sourceConfig/', '', {}, 'GET'),
+      await call('/sourceConfig/', '', { authorization: basic('unknown-write-key') }, 'GET', { queryStringParameters: { writeKey: 'unknown-write-key' } }),
+      await call('/sourceConfig/', '', {}, 'GET', { queryStringParameters: { writeKey: 'disabled-write-key' } }),
+      await down.call('/sourceConfig/', '', { authorization: basic(KEY) }, 'GET'),
+    ];
+    // Assess
+    expect(answers.map((a) => a.statusCode)).toEqual([401, 401, 401, 503]);
+    expect(JSON.parse(answers[1].body)).toMatchObject({ success: false, error: 'unauthorized', message: expect.stringContaining('unknown or disabled') });
+    expect(answers.every((a) => a.headers['access-control-allow-origin'] === '*')).toBe(true);
+  });
+
+  it('takes its per-event posts on the long paths (behind the authorizer), nulls and all', async () => {
+    // Prepare
+    const { out, call } = setup();
+    const headers = { 'content-type': 'application/json;charset=UTF-8', authorization: basic(KEY), anonymousid: Buffer.from('b2c1a0c8').toString('base64'), sentat: '2026-12-01T20:00:01.000Z' };
+    // Act
+    const answers = [
+      await call('/v1/page', rudderEvent({ type: 'page', name: 'Home', category: null, properties: { path: '/home' } }), headers, 'POST', { sourceId: 'src-web' }),
+      await call('/v1/identify', rudderEvent({ type: 'identify', userId: 'ada', context: { traits: { email: 'Ada@Example.com' } } }), headers, 'POST', { sourceId: 'src-web' }),
+      await call('/v1/track', rudderEvent({ type: 'track', userId: 'ada', event: 'Order Completed', properties: { order_id: 'o1', revenue: 36, currency: 'GBP' } }), headers, 'POST', { sourceId: 'src-web' }),
+    ];
+    // Assess
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
+    expect(out.map((r) => (r.data as { event: { type: string } }).event.type)).toEqual(['page', 'identify', 'track']);
+    expect((out[1].data as { event: Record<string, unknown> }).event).not.toHaveProperty('properties');
+  });
+
+  it('takes its sendBeacon batch with the key in the query only, and keeps the key off the stream', async () => {
+    // Prepare
+    const { out, call } = setup();
+    const beacon = { batch: [rudderEvent({ type: 'track', userId: 'ada', event: 'Product Added', properties: { product_id: 'p1', price: 12 } }), rudderEvent({ type: 'page', userId: 'ada', name: 'Basket', properties: { path: '/basket' } })], sentAt: '2026-12-01T20:00:02.000Z' };
+    // Act
+    const res = await call('/beacon/v1/batch', beacon, { 'content-type': 'text/plain;charset=UTF-8' }, 'POST', { queryStringParameters: { writeKey: KEY } });
+    // Assess
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ success: true, accepted: 2 });
+    expect(out.map((r) => (r.data as { sourceId: string }).sourceId)).toEqual(['src-web', 'src-web']);
+    expect(JSON.stringify(out)).not.toContain(KEY);
+  });
+
+  it('refuses a beacon batch without a valid key in the query with 401, and keeps nothing of it', async () => {
+    // Prepare
+    const { out, failed, call } = setup();
+    const beacon = { batch: [rudderEvent({ type: 'track', userId: 'ada', event: 'Product Added' })], sentAt: '2026-12-01T20:00:02.000Z' };
+    // Act
+    const answers = [await call('/beacon/v1/batch', beacon), await call('/beacon/v1/batch', beacon, {}, 'POST', { queryStringParameters: { writeKey: 'disabled-write-key' } })];
+    // Assess
+    expect(answers.map((a) => a.statusCode)).toEqual([401, 401]);
+    expect([out, failed]).toEqual([[], []]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collect, partitionKeyOf } from '../../../../functions/domain/collect/collect.ts';
+import { collect, partitionKeyOf, routeOfPath } from '../../../../functions/domain/collect/collect.ts';
 
 const base = { sourceId: 'src-1', receivedAt: new Date('2026-11-22T10:00:00Z'), newId: () => 'generated-id' };
 
@@ -67,5 +67,32 @@ describe('collect', () => {
     for (const timestamp of ['2024-05-01T12:00:00.000Z', '2024-05-01T12:00:00+02:00', '2024-05-01', 1714564800000]) {
       expect(collect({ ...base, route: 'track', body: JSON.stringify({ userId: 'u', event: 'x', timestamp }) }).kind).toBe('accepted');
     }
+  });
+});
+
+describe("collect: what RudderStack's browser SDK sends", () => {
+  it('takes an empty userId as not sent (its default until identify), and still needs a person', () => {
+    // Act
+    const anonymous = collect({ ...base, route: 'page', body: JSON.stringify({ userId: '', anonymousId: 'a-1', name: 'Home', channel: 'web' }) });
+    const nobody = collect({ ...base, route: 'page', body: JSON.stringify({ userId: '', anonymousId: '' }) });
+    const blank = collect({ ...base, route: 'page', body: JSON.stringify({ userId: '  ', anonymousId: 'a-1' }) });
+    // Assess
+    expect(anonymous.kind).toBe('accepted');
+    if (anonymous.kind === 'accepted') expect(anonymous.accepted[0].event).not.toHaveProperty('userId');
+    expect(nobody).toMatchObject({ kind: 'request_error', issues: [{ field: 'userId', rule: 'userId or anonymousId is required' }] });
+    expect(blank).toMatchObject({ kind: 'request_error', issues: [{ field: 'userId', rule: 'must not be empty' }] });
+  });
+});
+
+describe('routeOfPath', () => {
+  it('names the route and who checks the key: the authorizer on the long paths, the function on the short and beacon paths', () => {
+    // Assess
+    expect(routeOfPath('/v1/track')).toEqual({ route: 'track', keyChecked: false });
+    expect(routeOfPath('/v1/batch')).toEqual({ route: 'batch', keyChecked: false });
+    expect(routeOfPath('/v1/t')).toEqual({ route: 'track', keyChecked: true });
+    expect(routeOfPath('/v1/b/')).toEqual({ route: 'batch', keyChecked: true });
+    // RudderStack's sendBeacon batches (its query string is not part of rawPath).
+    expect(routeOfPath('/beacon/v1/batch')).toEqual({ route: 'batch', keyChecked: true });
+    expect([routeOfPath('/v1/m'), routeOfPath('/v1/x'), routeOfPath('/v1/constructor')]).toEqual([undefined, undefined, undefined]);
   });
 });
