@@ -29,6 +29,8 @@
  *   and numbers in traits outside DynamoDB's range as the SDK writes it (`out_of_range`).
  * - The PII policy runs before anything leaves this module, so no later stage sees a field
  *   the policy drops.
+ * - An identify's traits are `traits`, or, when it has none, `context.traits`: where
+ *   RudderStack's browser SDK puts them.
  */
 import { createHash } from 'node:crypto';
 import { rawEnvelopeSchema, segmentEventSchema, parseTimestamp, MAX_TIMESTAMP_MS, isCalendarTimestamp, isCurrencyCode } from '../../../schemas/events.ts';
@@ -315,6 +317,14 @@ export function cleanEnvelope(input: unknown, options: CleanOptions = {}): Clean
   }
   const e = trimDeep({ ...env.data.event, ...parsed.data }) as Record<string, unknown>;
   const context = (e.context ?? {}) as Record<string, unknown>;
+  // RudderStack's browser SDK (@rudderstack/analytics-js 3.x) sends an identify's traits in
+  // `context.traits` only, where Segment's spec has them at the top: read them from there
+  // when the top has none (the top wins when both are sent). Only for identify: the SDK copies
+  // the stored traits into every event's context, and a track is not a statement of traits.
+  // A copy: the PII policy treats `context.traits.*` and `traits.*` apart (it hashes the one
+  // email and keeps the other), so the two must not be one object.
+  const contextTraits = context.traits;
+  if (e.type === 'identify' && e.traits === undefined && contextTraits && typeof contextTraits === 'object' && !Array.isArray(contextTraits)) e.traits = structuredClone(contextTraits);
 
   if (typeof context.userAgent === 'string' && BOT_UA.test(context.userAgent)) {
     return { kind: 'filtered', reason: 'bot_traffic', detail: 'context.userAgent: matches the bot list', messageId };

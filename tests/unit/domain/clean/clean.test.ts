@@ -44,6 +44,21 @@ describe('cleanEnvelope', () => {
     expect(JSON.stringify(r.event)).not.toContain('10.1.2.3');
   });
 
+  it("reads an identify's traits from context.traits when it has none at the top (RudderStack's browser SDK)", () => {
+    // Prepare: the shape @rudderstack/analytics-js 3.x sends (traits in context only; event/properties null).
+    const rudder = { type: 'identify', userId: 'ada', anonymousId: 'a-1', event: null, properties: null, channel: 'web', context: { traits: { email: ' Ada@Example.com ', name: 'Ada' }, library: { name: 'RudderLabs JavaScript SDK', version: '3.34.1' } } };
+    // Act
+    const identify = cleanEnvelope(envelope(rudder));
+    const both = cleanEnvelope(envelope({ ...rudder, traits: { name: 'Top' } }));
+    const track = cleanEnvelope(envelope({ ...rudder, type: 'track', event: 'Viewed', properties: {} }));
+    // Assess
+    if (identify.kind !== 'clean' || both.kind !== 'clean' || track.kind !== 'clean') throw new Error('not clean');
+    expect(identify.event.traits).toEqual({ email: 'ada@example.com', name: 'Ada' });
+    expect(identify.event.emailHash).toBe(hashValue('ada@example.com'));
+    expect(both.event.traits).toEqual({ name: 'Top' });
+    expect([track.event.traits, track.event.emailHash]).toEqual([{}, undefined]);
+  });
+
   it('applies a custom policy: drop the email entirely', () => {
     const r = cleanEnvelope(envelope({ type: 'identify', userId: 'u1', traits: { email: 'a@b.co' } }), { policy: { version: '2', fields: { 'traits.email': 'drop' } } });
     if (r.kind !== 'clean') throw new Error(r.kind);
