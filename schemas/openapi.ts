@@ -60,6 +60,21 @@ export function buildOpenApi(): Json {
   }
   add('POST', '/v1/m', { tags: ['events'], summary: 'SDK telemetry: not collected (404; the settings document turns it off)', responses: { 404: errorResponse('not collected') } });
   add('GET', '/v1/projects/{writeKey}/settings', { tags: ['events'], summary: 'The settings document analytics.js loads for a write key', responses: { 200: { description: 'settings', content: jsonContent({ type: 'object' }) }, 404: errorResponse('unknown write key') } });
+  // RudderStack's browser SDK: its source configuration, and its sendBeacon batches (the key in the query).
+  const writeKeyQuery = { name: 'writeKey', in: 'query', schema: { type: 'string' } };
+  add('GET', '/sourceConfig', {
+    tags: ['events'],
+    summary: 'The source configuration RudderStack\'s browser SDK loads (key: HTTP Basic, else ?writeKey=)',
+    parameters: [writeKeyQuery],
+    responses: { 200: { description: 'source configuration', content: jsonContent({ type: 'object' }) }, 401: errorResponse('no, unknown or disabled write key') },
+  });
+  add('POST', '/beacon/v1/batch', {
+    tags: ['events'],
+    summary: 'Segment batch as RudderStack\'s browser SDK sends it by sendBeacon (the write key in the query)',
+    parameters: [{ ...writeKeyQuery, required: true }],
+    requestBody: { required: true, content: { 'text/plain': { schema: schemaOf(EVENT_BODIES.batch, 'input') }, ...jsonContent(schemaOf(EVENT_BODIES.batch, 'input')) } },
+    responses: { 200: { description: 'accepted', content: jsonContent(schemaOf(acceptedSchema, 'output')) }, 400: errorResponse('invalid'), 401: errorResponse('no write key') },
+  });
   add('POST', '/v1/consent', { tags: ['events'], summary: 'Record a person\'s consent per channel and purpose', security: [{ writeKey: [] }], requestBody: { required: true, content: jsonContent({ type: 'object' }) }, responses: { 200: { description: 'recorded', content: jsonContent({ type: 'object' }) }, 400: errorResponse('invalid') } });
   const iamRead = (summary: string) => ({ tags: ['read'], summary, security: [{ iam: [] }], responses: { 200: { description: 'found', content: jsonContent({ type: 'object' }) }, 400: errorResponse('invalid'), 404: errorResponse('not found') } });
   add('GET', '/v1/profiles/{id}', iamRead('One profile with its tags and scores'));

@@ -19,12 +19,12 @@ import {
   UnsupportedMediaTypeError,
 } from '../domain/shared/errors.ts';
 import { logger } from './powertools.ts';
+import { COLLECT_CORS_ALLOWED_HEADERS } from '../../schemas/api/collect-cors.ts';
 
 /** For the event-collection routes only (browser SDKs post from any site). */
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  // x-retry-count: analytics-next sends it when it re-sends an event (preflighted like authorization).
-  'access-control-allow-headers': 'authorization,content-type,content-encoding,x-retry-count',
+  'access-control-allow-headers': COLLECT_CORS_ALLOWED_HEADERS.join(','),
   'access-control-allow-methods': 'GET,POST,OPTIONS',
 };
 

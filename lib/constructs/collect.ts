@@ -13,7 +13,12 @@
  *    loads from its CDN (a page sets `cdnURL` to this API); unknown key → 404. No authorizer:
  *    the key is the path, checked by the function.
  * 4. POST /v1/m (analytics.js SDK telemetry) → collect-events, refused with 404 and a reason.
- * 5. GET /v1/profiles/{id} → IAM authorisation → get-profile (personal data: never public).
+ * 5. GET /sourceConfig → collect-events: the source configuration RudderStack's browser SDK
+ *    loads from its control plane (a page sets `configUrl` to this API); key from HTTP Basic or
+ *    `?writeKey=`, checked by the function so an unknown key gets a reason (401), not a bare 403.
+ * 6. POST /beacon/v1/batch?writeKey=… → collect-events: RudderStack's sendBeacon batches; the
+ *    key in the query (a beacon sets no header), checked by the function as in 2.
+ * 7. GET /v1/profiles/{id} → IAM authorisation → get-profile (personal data: never public).
  * CORS for browser SDKs; access logs; stage throttling.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -27,6 +32,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
+import { COLLECT_CORS_ALLOWED_HEADERS } from '../../schemas/api/collect-cors.ts';
 import { SightlineFunction } from './node-function.ts';
 
 export interface CollectProps {
@@ -99,8 +105,7 @@ export class Collect extends Construct {
       corsPreflight: {
         allowOrigins: ['*'],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
-        // x-retry-count: analytics-next adds it when it re-sends an event.
-        allowHeaders: ['authorization', 'content-type', 'content-encoding', 'x-retry-count'],
+        allowHeaders: [...COLLECT_CORS_ALLOWED_HEADERS],
         maxAge: Duration.minutes(10),
       },
     });
@@ -121,15 +126,17 @@ export class Collect extends Construct {
     for (const route of EVENT_ROUTES) {
       this.api.addRoutes({ path: `/v1/${route}`, methods: [HttpMethod.POST], integration: collect, authorizer: writeKey });
     }
-    // Routes 2–4: the function checks the key (see the comment at the top).
+    // Routes 2–6: the function checks the key (see the comment at the top).
     const keyChecked = [
       ...[...BROWSER_ROUTES, 'm'].flatMap((route) => this.api.addRoutes({ path: `/v1/${route}`, methods: [HttpMethod.POST], integration: collect })),
       ...this.api.addRoutes({ path: '/v1/projects/{writeKey}/settings', methods: [HttpMethod.GET], integration: collect }),
+      ...this.api.addRoutes({ path: '/sourceConfig', methods: [HttpMethod.GET], integration: collect }),
+      ...this.api.addRoutes({ path: '/beacon/v1/batch', methods: [HttpMethod.POST], integration: collect }),
     ];
     for (const route of keyChecked) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'Write-key authentication in the function: browser SDKs may send the key in the JSON body (Segment spec; sendBeacon cannot set headers), which an HTTP API authorizer cannot read; collect-events verifies it with the authorizer\'s verifier before anything is stored, and /v1/m is refused unread.',
+        reason: 'Write-key authentication in the function: browser SDKs may send the key in the JSON body (Segment spec; sendBeacon cannot set headers) or the query (RudderStack beacon, sourceConfig), which this authorizer (Authorization header only) does not read; collect-events verifies it with the authorizer\'s verifier before anything is stored, and /v1/m is refused unread.',
       });
     }
     this.api.addRoutes({ path: '/v1/consent', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('RecordConsent', recordConsent.fn), authorizer: writeKey });

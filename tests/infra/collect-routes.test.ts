@@ -1,8 +1,8 @@
 /**
  * The Collect API's browser routes (issue 15): analytics.js's short paths, its settings
- * document and /v1/m go to collect-events without an API Gateway authorizer (the function
- * checks the write key, header or body), while the long paths keep the authorizer; CORS
- * allows what analytics-next sends.
+ * document, RudderStack's sourceConfig and beacon path, and /v1/m go to collect-events
+ * without an API Gateway authorizer (the function checks the write key, header, query or
+ * body), while the long paths keep the authorizer; CORS allows what both browser SDKs send.
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -17,11 +17,11 @@ const byKey = (key: string) => routes.find((r) => r.Properties.RouteKey === key)
 const integrationOf = (key: string) => byKey(key)?.Properties.Target;
 
 describe('collect routes for browser SDKs', () => {
-  it('routes the short paths, the settings document and /v1/m to collect-events without an authorizer', () => {
+  it('routes the short paths, the settings documents, the beacon path and /v1/m to collect-events without an authorizer', () => {
     // Assess
     const collect = integrationOf('POST /v1/track');
     expect(collect).toBeDefined();
-    for (const key of ['t', 'i', 'p', 's', 'g', 'a', 'b', 'm'].map((r) => `POST /v1/${r}`).concat('GET /v1/projects/{writeKey}/settings')) {
+    for (const key of ['t', 'i', 'p', 's', 'g', 'a', 'b', 'm'].map((r) => `POST /v1/${r}`).concat('GET /v1/projects/{writeKey}/settings', 'GET /sourceConfig', 'POST /beacon/v1/batch')) {
       expect(byKey(key), key).toBeDefined();
       expect(byKey(key).Properties.AuthorizationType ?? 'NONE', key).toBe('NONE');
       expect(byKey(key).Properties.AuthorizerId, key).toBeUndefined();
@@ -50,5 +50,11 @@ describe('collect routes for browser SDKs', () => {
     // Assess
     const api = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Api'))[0];
     expect(api.Properties.CorsConfiguration.AllowHeaders).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-retry-count']));
+  });
+
+  it('lets a preflight pass the headers RudderStack\'s browser SDK adds (AnonymousId, SentAt, Rsa-* on re-sends)', () => {
+    // Assess
+    const api = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Api'))[0];
+    expect(api.Properties.CorsConfiguration.AllowHeaders).toEqual(expect.arrayContaining(['anonymousid', 'sentat', 'rsa-recovered', 'rsa-retry-attempt', 'rsa-retry-reason', 'rsa-since-first-attempt', 'rsa-since-last-attempt']));
   });
 });

@@ -133,9 +133,9 @@ describe('collect stack', () => {
     // Assess
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/profiles/{id}', AuthorizationType: 'AWS_IAM' });
     const routes = Object.values<Json>(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes).toHaveLength(18);
-    // The browser paths, the settings document and /v1/m: collect-events checks the key (tests/infra/collect-routes.test.ts).
-    const keyChecked = ['a', 'b', 'g', 'i', 'm', 'p', 's', 't'].map((r) => `POST /v1/${r}`).concat('GET /v1/projects/{writeKey}/settings');
+    expect(routes).toHaveLength(20);
+    // The browser paths, the settings documents, RudderStack's beacon path and /v1/m: collect-events checks the key (tests/infra/collect-routes.test.ts).
+    const keyChecked = ['a', 'b', 'g', 'i', 'm', 'p', 's', 't'].map((r) => `POST /v1/${r}`).concat('GET /v1/projects/{writeKey}/settings', 'GET /sourceConfig', 'POST /beacon/v1/batch');
     expect(routes.filter((r) => !['CUSTOM', 'AWS_IAM'].includes(r.Properties.AuthorizationType)).map((r) => r.Properties.RouteKey).sort()).toEqual(keyChecked.sort());
   });
   it('logs access without the caller IP, and throttles the stage', () => {
