@@ -8,79 +8,25 @@
  * Everything must end in one profile in dynalite. The page is served from another loopback
  * origin than the API, so CORS is exercised as on a real site.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
-import { REPO_ROOT } from '../../local/config.ts';
 import { artefactPath, launchBrowser } from '../helpers/browser.ts';
-import { allProfiles, failedEvents, testPlatform } from '../helpers/platform.ts';
+import { allProfiles, failedEvents } from '../helpers/platform.ts';
+import { sdkSite, VISITOR_UA } from '../helpers/sdk-site.ts';
 
-type P = Awaited<ReturnType<typeof testPlatform>>;
-let platform: P;
-let writeKey: string;
-let site: Server;
-let siteUrl: string;
-/** Every request the API received: method, path, content type, whether it carried Authorization. */
-const seen: { method: string; path: string; type: string; auth: boolean }[] = [];
-
-async function bundleAnalytics(): Promise<string> {
-  const out = await build({
-    stdin: { contents: "import { AnalyticsBrowser } from '@segment/analytics-next'; window.AnalyticsBrowser = AnalyticsBrowser;", resolveDir: REPO_ROOT, loader: 'js' },
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
-    write: false,
-    logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  return out.outputFiles[0].text;
-}
+let shop: Awaited<ReturnType<typeof sdkSite>>;
 
 beforeAll(async () => {
-  platform = await testPlatform({
-    extraRoutes: async (req) => {
-      seen.push({ method: req.method ?? '', path: (req.url ?? '').split('?')[0], type: String(req.headers['content-type'] ?? ''), auth: !!req.headers.authorization });
-      return false; // observe only: the API serves it
-    },
-  });
-  ({ writeKey } = await platform.createSource('web'));
-  const js = await bundleAnalytics();
-  site = createServer((req, res) => {
-    if (req.url === '/analytics.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      return res.end(js);
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><title>shop</title><h1>shop</h1><script src="/analytics.js"></script>');
-  });
-  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  shop = await sdkSite("import { AnalyticsBrowser } from '@segment/analytics-next'; window.AnalyticsBrowser = AnalyticsBrowser;");
 }, 600_000);
 
-afterAll(async () => {
-  await new Promise<void>((r) => (site ? site.close(() => r()) : r()));
-  await platform?.cleanup();
-});
-
-/** What Chrome 131 on a Linux desktop says it is (HeadlessChrome would be filtered as a bot). */
-const VISITOR_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-
-/** Resolves when `n` requests to `path` have reached the API (bounded: fails after `ms`). */
-async function arrived(path: string, n: number, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  while (seen.filter((s) => s.method === 'POST' && s.path === path).length < n) {
-    if (Date.now() > deadline) throw new Error(`${n} POST ${path} did not arrive; seen: ${JSON.stringify(seen)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+afterAll(async () => shop?.cleanup());
 
 describe('@segment/analytics-next in Chromium', () => {
   // A visitor's browser, not a headless one: Clean keeps `HeadlessChrome` traffic aside as
   // bot_traffic (functions/domain/clean/clean.ts BOT_UA), which is what a real site wants and what
   // hid these events in the first version of this test (they were in the failed-events store, not lost).
   it('loads its settings from Sightline and lands identify, page, track and an unload batch in one profile', async () => {
+    const { platform, writeKey, siteUrl, seen, arrived } = shop;
     const browser = await launchBrowser({ userAgent: VISITOR_UA });
     const logs: string[] = [];
     try {
@@ -142,6 +88,7 @@ describe('@segment/analytics-next in Chromium', () => {
   }, 900_000);
 
   it('fails to load with a clear message for an unknown write key', async () => {
+    const { platform, siteUrl } = shop;
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
