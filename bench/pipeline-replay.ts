@@ -18,7 +18,7 @@
  *     [--users 10000 --days 7 --seed 1] [--workloads clickstream,retail] [--scores] [--no-write]
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
@@ -50,6 +50,7 @@ const { values } = parseArgs({
 });
 const limit = values.limit ? Number(values.limit) : undefined;
 const useRetail = existsSync(values.file!);
+const loadAtStart = loadavg()[0];
 const workloads = values.workloads!.split(',');
 const users = Number(values.users);
 const days = Number(values.days);
@@ -291,7 +292,7 @@ const command = `npx tsx bench/pipeline-replay.ts --file ${values.file}${limit ?
 const summary = `## Ingest to profile through the local platform: clickstream and Online Retail${values.scores ? ', with scores kept fresh' : ''}${values.label ? ` (${values.label})` : ''}
 
 Command: \`${command}\`
-Machine: ${machine()}; shared with other sessions' tests and benchmarks while it ran, so times are upper bounds.
+Machine: ${machine()}; one-minute load average at the start and end of the run ${loadAtStart.toFixed(1)} / ${loadavg()[0].toFixed(1)} (anything else running on the machine shows here, and makes times upper bounds).
 Each workload on a fresh local platform (all emulators, functions and pollers on this one machine).
 ${runs.map((r) => `- ${r.name}: ${r.data}${r.extra && !r.extra.startsWith('cleaning') ? `; ${r.extra}` : ''}`).join('\n')}
 ${click ? `\nTargets (issue 15, on the clickstream): write units per event < ${TARGET.wu}: ${met(wu(click) < TARGET.wu)} (${fmt(wu(click), 3)}); cost < $${TARGET.cost} per million events: ${met(click.total < TARGET.cost)} ($${fmt(click.total, 3)}); ≥ ${TARGET.eps.toLocaleString('en-GB')} events/s end to end: ${met(eps(click) >= TARGET.eps)} (${fmt(eps(click), 0)}); reconciliation exact: ${met(click.counted + click.failedAfterAccept === click.send.accepted)}.\n` : ''}
@@ -323,14 +324,14 @@ units, $0.125/M read units; S3 $0.005/1,000 PUTs; X-Ray $5/M traces
 /dynamodb/pricing/on-demand/, /s3/pricing/, /xray/pricing/). Requests per event: the clickstream's
 as generated (its sessions end in part-filled requests), Online Retail's at 10 events per request.
 Consumer invocations at full batches (1,000 requests/s fills them); handler times are wall times on
-this shared 2-core machine with the emulators on it, an upper bound for Lambda's billed duration.
+this 2-core machine with the emulators on it, an upper bound for Lambda's billed duration.
 Stream-hours and X-Ray's 1 trace/s at 1,000 requests/s × 10 events (100 s per million).
 
 | item | ${runs.map((r) => r.name).join(' | ')} |
 |---|${runs.map(() => '---|').join('')}
 ${Object.keys(runs[0].cost).map((k) => row(k, (r) => r.cost[k].toFixed(4))).join('\n')}
 ${row('**total**', (r) => `**${r.total.toFixed(3)}**`)}
-${row('of which Lambda GB-s (from handler wall times on this shared machine)', (r) => r.gbSeconds.toFixed(4))}
+${row('of which Lambda GB-s (from handler wall times on this machine)', (r) => r.gbSeconds.toFixed(4))}
 ${row('total without Lambda GB-s (counted units only)', (r) => (r.total - r.gbSeconds).toFixed(3))}
 
 ${runs.filter((r) => r.extra?.startsWith('cleaning')).map((r) => `${r.name} ${r.extra}`).join('\n')}
