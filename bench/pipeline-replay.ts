@@ -15,7 +15,7 @@
  * current before each replay, so the Score consumer re-scores every profile Tag touches.
  *
  *   npx tsx bench/pipeline-replay.ts [--file ../shared/datasets/online-retail.csv.gz] [--limit N]
- *     [--users 10000 --days 7 --seed 1] [--workloads clickstream,retail] [--scores] [--no-write]
+ *     [--users 10000 --days 7 --seed 1] [--workloads clickstream,retail] [--scores] [--containers N] [--no-write]
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -45,12 +45,16 @@ const { values } = parseArgs({
     write: { type: 'boolean', default: true },
     scores: { type: 'boolean', default: false },
     label: { type: 'string' },
+    /** Containers for the API's functions (collect, the authorizer), as Lambda scales them out; 1 = the local platform's default. */
+    containers: { type: 'string', default: '1' },
   },
   allowNegative: true,
 });
 const limit = values.limit ? Number(values.limit) : undefined;
 const useRetail = existsSync(values.file!);
 const loadAtStart = loadavg()[0];
+const apiContainers = Number(values.containers);
+if (!(apiContainers >= 1)) throw new Error('--containers must be a positive number');
 const workloads = values.workloads!.split(',');
 const users = Number(values.users);
 const days = Number(values.days);
@@ -151,7 +155,7 @@ async function measure(name: string, data: string, send: (apiUrl: string, writeK
   let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
   for (let attempt = 1; !platform; attempt++) {
     try {
-      platform = await startPlatform({ dataDir: join(dataDir, `data-${attempt}`), ports, functionEnv: { AWS_ENDPOINT_URL_DYNAMODB: ddb.url, AWS_ENDPOINT_URL_KINESIS: kin.url } });
+      platform = await startPlatform({ dataDir: join(dataDir, `data-${attempt}`), ports, functionEnv: { AWS_ENDPOINT_URL_DYNAMODB: ddb.url, AWS_ENDPOINT_URL_KINESIS: kin.url }, containers: { 'collect-events': apiContainers, 'authorize-write-key': apiContainers } });
     } catch (err) {
       if (attempt >= 3) throw err;
       console.log(`platform start failed (${(err as Error).message.split('\n')[0]}); trying again`);
@@ -288,7 +292,7 @@ const wu = (r: Run) => r.writeUnits / r.send.accepted;
 const met = (ok: boolean) => (ok ? 'met' : '**NOT met**');
 const click = runs.find((r) => r.name === 'clickstream');
 const fnList = (r: Run) => Object.entries(r.fnStats).filter(([, s]) => s.invocations).map(([k, s]) => `${k} ${s.invocations.toLocaleString('en-GB')} (${fmt(s.totalMs / 1000, 1)} s)`).join('; ');
-const command = `npx tsx bench/pipeline-replay.ts --file ${values.file}${limit ? ` --limit ${limit}` : ''} --users ${users} --days ${days} --seed ${seed}${values.workloads !== 'clickstream,retail' ? ` --workloads ${values.workloads}` : ''}${values.scores ? ' --scores' : ''}`;
+const command = `npx tsx bench/pipeline-replay.ts --file ${values.file}${limit ? ` --limit ${limit}` : ''} --users ${users} --days ${days} --seed ${seed}${values.workloads !== 'clickstream,retail' ? ` --workloads ${values.workloads}` : ''}${values.scores ? ' --scores' : ''}${apiContainers !== 1 ? ` --containers ${apiContainers}` : ''}`;
 const summary = `## Ingest to profile through the local platform: clickstream and Online Retail${values.scores ? ', with scores kept fresh' : ''}${values.label ? ` (${values.label})` : ''}
 
 Command: \`${command}\`
@@ -337,5 +341,5 @@ ${row('total without Lambda GB-s (counted units only)', (r) => (r.total - r.gbSe
 ${runs.filter((r) => r.extra?.startsWith('cleaning')).map((r) => `${r.name} ${r.extra}`).join('\n')}
 `;
 console.log(summary);
-if (values.write) writeSection(`${workloads.length === 2 && useRetail && !limit && !values.label ? 'pipeline' : 'pipeline-partial'}${values.scores ? '-scores' : ''}`, summary);
+if (values.write) writeSection(`${workloads.length === 2 && useRetail && !limit && !values.label ? 'pipeline' : 'pipeline-partial'}${values.scores ? '-scores' : ''}${apiContainers !== 1 ? `-containers-${apiContainers}` : ''}`, summary);
 process.exit(0);

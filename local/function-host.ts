@@ -1,7 +1,8 @@
 /**
  * Runs each function of the CDK app in its own worker thread (its own environment, module
- * state and cold start, as in Lambda), and invokes it with events. Invocations of one
- * function are serialised, as one Lambda container handles one event at a time.
+ * state and cold start, as in Lambda), and invokes it with events. A container handles one
+ * event at a time, as in Lambda; a function may have several (`containers`), and an
+ * invocation then takes the first free one.
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -26,24 +27,41 @@ export interface LocalFunction {
   stop(): Promise<void>;
 }
 
-/** Environment: the platform's base, then the function's own from the template, then local overrides. */
-export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, string>, overrides: Record<string, string> = {}): Promise<LocalFunction> {
-  const env: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'PATH' || k === 'HOME' || k === 'TZ')),
-    ...baseEnv,
-    ...spec.environment,
-    AWS_LAMBDA_FUNCTION_NAME: spec.name,
-    ...overrides,
-  };
+/**
+ * Free containers and the invocations waiting for one, first come first served: with one
+ * container, invocations run one after another in the order they came, as before pools.
+ */
+export class FreeList<T> {
+  private readonly idle: T[];
+  private readonly waiting: ((item: T) => void)[] = [];
+  constructor(items: T[]) {
+    this.idle = [...items];
+  }
+  acquire(): Promise<T> {
+    return new Promise((resolve) => (this.idle.length > 0 ? resolve(this.idle.shift()!) : this.waiting.push(resolve)));
+  }
+  release(item: T): void {
+    const next = this.waiting.shift();
+    if (next) next(item);
+    else this.idle.push(item);
+  }
+}
+
+/** One container: a worker thread running the function's handler, one event at a time. */
+interface Container {
+  run(event: unknown): Promise<{ result: unknown; ms: number; error?: { message: string; name: string } }>;
+  heapUsed(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startContainer(spec: FunctionSpec, env: Record<string, string>): Promise<Container> {
   const worker = new Worker(join(REPO_ROOT, 'local', 'function-worker.ts'), {
     env,
     execArgv: ['--import', 'tsx'],
     workerData: { name: spec.name, root: REPO_ROOT, timeoutSeconds: spec.timeoutSeconds },
   });
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (v: { result: unknown; ms: number; error?: { message: string; name: string } }) => void; reject: (e: Error) => void }>();
   let nextId = 1;
-  let queue: Promise<unknown> = Promise.resolve();
-  const stats: InvocationStats = { invocations: 0, errors: 0, totalMs: 0 };
   const ready = new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
     worker.on('message', (msg) => {
@@ -51,11 +69,7 @@ export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, 
       const p = pending.get(msg.id);
       if (!p) return;
       pending.delete(msg.id);
-      stats.invocations += 1;
-      stats.totalMs += msg.ms ?? 0;
-      if (msg.error) stats.errors += 1;
-      if (msg.error) p.reject(Object.assign(new InvocationError(msg.error.message), { name: msg.error.name }));
-      else p.resolve(msg.result);
+      p.resolve({ result: msg.result, ms: msg.ms ?? 0, error: msg.error });
     });
   });
   worker.on('error', (err) => {
@@ -64,19 +78,12 @@ export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, 
   });
   await ready;
   return {
-    name: spec.name,
-    stats,
-    invoke<R>(event: unknown): Promise<R> {
-      const run = () =>
-        new Promise<R>((resolve, reject) => {
-          const id = nextId++;
-          pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-          worker.postMessage({ id, event });
-        });
-      const result = queue.then(run, run);
-      queue = result.catch(() => undefined);
-      return result;
-    },
+    run: (event) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, event });
+      }),
     async heapUsed() {
       // Worker#getHeapStatistics (Node 22.16 / 24): not in every @types/node yet.
       const w = worker as unknown as { getHeapStatistics?: () => Promise<{ used_heap_size: number }> };
@@ -84,6 +91,49 @@ export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, 
     },
     async stop() {
       await worker.terminate();
+    },
+  };
+}
+
+/**
+ * Environment: the platform's base, then the function's own from the template, then local
+ * overrides. `containers` (default 1): how many containers may run at once, as Lambda starts
+ * another container when every warm one is busy; an invocation waits for the first free one.
+ */
+export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, string>, overrides: Record<string, string> = {}, containers = 1): Promise<LocalFunction> {
+  const env: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'PATH' || k === 'HOME' || k === 'TZ')),
+    ...baseEnv,
+    ...spec.environment,
+    AWS_LAMBDA_FUNCTION_NAME: spec.name,
+    ...overrides,
+  };
+  const pool = await Promise.all(Array.from({ length: Math.max(1, containers) }, () => startContainer(spec, env)));
+  const free = new FreeList(pool);
+  const stats: InvocationStats = { invocations: 0, errors: 0, totalMs: 0 };
+  return {
+    name: spec.name,
+    stats,
+    async invoke<R>(event: unknown): Promise<R> {
+      const c = await free.acquire();
+      try {
+        const out = await c.run(event);
+        stats.invocations += 1;
+        stats.totalMs += out.ms;
+        if (out.error) {
+          stats.errors += 1;
+          throw Object.assign(new InvocationError(out.error.message), { name: out.error.name });
+        }
+        return out.result as R;
+      } finally {
+        free.release(c);
+      }
+    },
+    async heapUsed() {
+      return (await Promise.all(pool.map((c) => c.heapUsed()))).reduce((a, b) => a + b, 0);
+    },
+    async stop() {
+      await Promise.all(pool.map((c) => c.stop()));
     },
   };
 }

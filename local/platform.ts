@@ -41,6 +41,8 @@ export interface PlatformOptions {
   functionEnv?: Record<string, string>;
   /** Per-function overrides, e.g. { 'tag-profiles': { AWS_ENDPOINT_URL_DYNAMODB: proxy } }. */
   functionEnvOverrides?: Record<string, Record<string, string>>;
+  /** Containers per function (default 1 each): how many invocations of it may run at once, as Lambda scales out. */
+  containers?: Record<string, number>;
   extraRoutes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   model?: LocalModel;
   pollIdleMs?: number;
@@ -142,7 +144,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   await Promise.all(
     model.functions.map(async (spec) => {
       const local = 'UNSUBSCRIBE_URL' in spec.environment ? campaignEnv : {};
-      functions.set(spec.name, await startFunction(spec, baseEnv, { ...local, ...opts.functionEnvOverrides?.[spec.name] }));
+      functions.set(spec.name, await startFunction(spec, baseEnv, { ...local, ...opts.functionEnvOverrides?.[spec.name] }, opts.containers?.[spec.name]));
     }),
   );
 
