@@ -105,8 +105,8 @@ export function appliedKey(messageId: string): string {
   return createHash('sha256').update(messageId).digest('hex').slice(0, 12);
 }
 
-/** The same 48 bits as appliedKey, in 8 base64url characters. */
 let lastHashed: { id: string; hash: string } | undefined;
+/** The same 48 bits as appliedKey, in 8 base64url characters. */
 export function dedupHash(messageId: string): string {
   // applyEvent asks twice for the same event (decision, then remembering): the last answer is kept.
   if (messageId !== lastHashed?.id) lastHashed = { id: messageId, hash: createHash('sha256').update(messageId).digest().subarray(0, 6).toString('base64url') };
@@ -122,9 +122,10 @@ interface Chunk {
 interface Remembered {
   chunks: Chunk[];
   /**
-   * The chunks' hashes as a set, or null once handed on to the state derived from this one by
-   * rememberEvent (rebuilt from the chunks if this older state is read again). Handing the set
-   * on instead of copying it keeps an event O(1) for a person who remembers 2,000 events.
+   * The chunks' hashes as a set, built from the chunks when first needed (setOf); null until
+   * then, and again once rememberEvent has handed it on to the state it derived (rebuilt if
+   * this older state is read again). Handing the set on instead of copying it keeps an event
+   * O(1) for a person who remembers 2,000 events.
    */
   set: Set<string> | null;
   seal?: number;
@@ -161,7 +162,7 @@ function remembered(p: Profile): Remembered {
     }
     for (const [hour, hashes] of [...byHour].sort((a, b) => a[0] - b[0])) chunks.unshift({ hour, newest: lastSeen, hashes });
   }
-  const r: Remembered = { chunks, set: new Set(chunks.flatMap(hashesOf)), seal: p.dedup?.seal };
+  const r: Remembered = { chunks, set: null, seal: p.dedup?.seal };
   if (p.applied.length === 0) parsed.set(key, r);
   return r;
 }
@@ -191,7 +192,7 @@ function forget(r: Remembered): Remembered {
     count -= c.hashes.length / HASH_CHARS;
   }
   if (kept.length === r.chunks.length && seal === r.seal) return r;
-  return { chunks: kept, set: new Set(kept.flatMap(hashesOf)), seal };
+  return { chunks: kept, set: null, seal };
 }
 
 export type DedupDecision = 'new' | 'duplicate' | 'outside_window';
