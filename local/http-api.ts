@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { RouteSpec } from './cdk-model.ts';
 import type { Invoker } from './stream-poller.ts';
-import { CORS_HEADERS } from '../functions/shared/http.ts';
+import { CORS_HEADERS } from '../schemas/api/collect-cors.ts';
 
 interface Compiled extends RouteSpec {
   pattern: RegExp;

@@ -19,14 +19,9 @@ import {
   UnsupportedMediaTypeError,
 } from '../domain/shared/errors.ts';
 import { logger } from './powertools.ts';
-import { COLLECT_CORS_ALLOWED_HEADERS } from '../../schemas/api/collect-cors.ts';
+import { CORS_HEADERS } from '../../schemas/api/collect-cors.ts';
 
-/** For the event-collection routes only (browser SDKs post from any site). */
-export const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-headers': COLLECT_CORS_ALLOWED_HEADERS.join(','),
-  'access-control-allow-methods': 'GET,POST,OPTIONS',
-};
+export { CORS_HEADERS };
 
 export function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
   return {

@@ -2,7 +2,7 @@
  * The request headers browser SDKs send to the event-collection routes, each of which makes
  * the browser preflight: the API allows exactly these. One list for both places that answer
  * a preflight: API Gateway's CORS configuration (lib/constructs/collect.ts) and the local
- * platform and the function's own answers (functions/shared/http.ts CORS_HEADERS). A header
+ * platform and the function's own answers (CORS_HEADERS below). A header
  * missing here fails in the browser only, before any request reaches the API.
  */
 export const COLLECT_CORS_ALLOWED_HEADERS = [
@@ -22,3 +22,14 @@ export const COLLECT_CORS_ALLOWED_HEADERS = [
   'rsa-since-first-attempt',
   'rsa-since-last-attempt',
 ] as const;
+
+/**
+ * The CORS answer headers of the event-collection routes (browser SDKs post from any site).
+ * Here rather than in functions/shared/http.ts so the local platform's HTTP API can use them
+ * without loading Powertools, whose Tracer brings the X-Ray SDK and its process-wide async hook.
+ */
+export const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': COLLECT_CORS_ALLOWED_HEADERS.join(','),
+  'access-control-allow-methods': 'GET,POST,OPTIONS',
+};
