@@ -18,7 +18,8 @@
  *     [--users 10000 --days 7 --seed 1] [--workloads clickstream,retail] [--scores] [--containers N] [--no-write]
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
@@ -54,6 +55,11 @@ const limit = values.limit ? Number(values.limit) : undefined;
 const useRetail = existsSync(values.file!);
 const loadAtStart = loadavg()[0];
 const apiContainers = Number(values.containers);
+/** This thread's CPU in ms (process.threadCpuUsage, Node 23.9+; 0 where it is missing). */
+const mainThreadCpuMs = () => {
+  const u = (process as unknown as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage?.();
+  return u ? (u.user + u.system) / 1000 : 0;
+};
 if (!(apiContainers >= 1)) throw new Error('--containers must be a positive number');
 const workloads = values.workloads!.split(',');
 const users = Number(values.users);
@@ -124,11 +130,17 @@ interface Run {
   extra?: string;
   wallSeconds: number;
   drainSeconds: number;
+  /** CPU seconds of the whole process (all threads) from the first event sent to drained. */
+  cpuSeconds: number;
+  /** Of it, the main thread's: the emulators, the HTTP API, the stream pollers and the senders. */
+  mainCpuSeconds: number;
+  /** The main thread's event-loop delay over the same time (perf_hooks, 10 ms resolution). */
+  mainLoopDelayMs: { p50: number; p99: number; max: number };
   writeUnits: number;
   readUnits: number;
   ddbRequests: Record<string, number>;
   streams: Record<'raw' | 'clean' | 'changes', StreamUse>;
-  fnStats: Record<string, { invocations: number; totalMs: number }>;
+  fnStats: Record<string, { invocations: number; totalMs: number; cpuMs: number }>;
   msPerRequest: number;
   requestsPerEvent: number;
   profiles: number;
@@ -168,13 +180,24 @@ async function measure(name: string, data: string, send: (apiUrl: string, writeK
   }
   console.log(`${name}: sending to ${platform.apiUrl}…`);
   const started = Date.now();
+  // The whole process's CPU (every thread: emulators, API, pollers, function workers, senders).
+  const cpuAtStart = process.cpuUsage();
+  const mainAtStart = mainThreadCpuMs();
+  // How long a callback waits on the main thread, whose one event loop every request crosses several times.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const sent = await send(platform.apiUrl, writeKey);
   const sentAt = Date.now();
   await platform.waitForIdle(60 * 60_000);
   const wallSeconds = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const mainCpuSeconds = (mainThreadCpuMs() - mainAtStart) / 1000;
+  loopDelay.disable();
+  const mainLoopDelayMs = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
   const drainSeconds = (Date.now() - sentAt) / 1000;
   const meter = structuredClone(ddb.meter);
-  const fnStats = Object.fromEntries([...platform.functions].map(([k, f]) => [k, { invocations: f.stats.invocations, totalMs: f.stats.totalMs }]));
+  const fnStats = Object.fromEntries([...platform.functions].map(([k, f]) => [k, { invocations: f.stats.invocations, totalMs: f.stats.totalMs, cpuMs: f.stats.cpuMs }]));
 
   const table = platform.resource('tag-profiles', 'PROFILES_TABLE_NAME');
   const all = await scanProfiles(platform.services, table);
@@ -245,6 +268,9 @@ async function measure(name: string, data: string, send: (apiUrl: string, writeK
     extra: sent.extra,
     wallSeconds,
     drainSeconds,
+    cpuSeconds,
+    mainCpuSeconds,
+    mainLoopDelayMs,
     writeUnits: meter.writeUnits,
     readUnits: meter.readUnits,
     ddbRequests: meter.requests,
@@ -291,7 +317,7 @@ const eps = (r: Run) => r.send.accepted / r.wallSeconds;
 const wu = (r: Run) => r.writeUnits / r.send.accepted;
 const met = (ok: boolean) => (ok ? 'met' : '**NOT met**');
 const click = runs.find((r) => r.name === 'clickstream');
-const fnList = (r: Run) => Object.entries(r.fnStats).filter(([, s]) => s.invocations).map(([k, s]) => `${k} ${s.invocations.toLocaleString('en-GB')} (${fmt(s.totalMs / 1000, 1)} s)`).join('; ');
+const fnList = (r: Run) => Object.entries(r.fnStats).filter(([, s]) => s.invocations).map(([k, s]) => `${k} ${s.invocations.toLocaleString('en-GB')} (${fmt(s.totalMs / 1000, 1)} s, CPU ${fmt(s.cpuMs / 1000, 1)} s)`).join('; ');
 const command = `npx tsx bench/pipeline-replay.ts --file ${values.file}${limit ? ` --limit ${limit}` : ''} --users ${users} --days ${days} --seed ${seed}${values.workloads !== 'clickstream,retail' ? ` --workloads ${values.workloads}` : ''}${values.scores ? ' --scores' : ''}${apiContainers !== 1 ? ` --containers ${apiContainers}` : ''}`;
 const summary = `## Ingest to profile through the local platform: clickstream and Online Retail${values.scores ? ', with scores kept fresh' : ''}${values.label ? ` (${values.label})` : ''}
 
@@ -306,6 +332,13 @@ ${row('events sent / accepted by the API', (r) => `${r.send.sent.toLocaleString(
 ${row('not delivered (SDK gave up) / HTTP errors (retried)', (r) => `${r.send.failed} / ${r.send.httpErrors}`)}
 ${row('wall time, first event sent → drained', (r) => `${fmt(r.wallSeconds, 1)} s (drain ${fmt(r.drainSeconds, 1)} s)`)}
 ${row('**end-to-end events/s**', (r) => `**${fmt(eps(r), 0)}**`)}
+${row('CPU of the whole process (all threads) per event / cores busy on average', (r) => `${fmt((1000 * r.cpuSeconds) / r.send.accepted, 2)} ms / ${fmt(r.cpuSeconds / r.wallSeconds, 2)} of ${availableParallelism()}`)}
+${row('CPU per event: main thread (emulators, HTTP API, pollers, senders) / handlers in their workers / the rest (workers outside handler calls, GC and libuv threads)', (r) => {
+  const handlers = Object.values(r.fnStats).reduce((sum, f) => sum + f.cpuMs, 0) / 1000;
+  const per = (seconds: number) => fmt((1000 * seconds) / r.send.accepted, 2);
+  return `${per(r.mainCpuSeconds)} / ${per(handlers)} / ${per(r.cpuSeconds - r.mainCpuSeconds - handlers)} ms`;
+})}
+${row('main thread event-loop delay p50 / p99 / max', (r) => `${fmt(r.mainLoopDelayMs.p50, 0)} / ${fmt(r.mainLoopDelayMs.p99, 0)} / ${fmt(r.mainLoopDelayMs.max, 0)} ms`)}
 ${row('counted in profiles', (r) => `${r.counted.toLocaleString('en-GB')} in ${r.profiles.toLocaleString('en-GB')} profiles`)}
 ${row('kept after acceptance (clean/tag refusals) / batches to the on-failure destination', (r) => `${r.failedAfterAccept} / ${r.toDestination}`)}
 ${row('reconciliation: accepted = counted + kept', (r) => (r.counted + r.failedAfterAccept === r.send.accepted ? 'holds' : `**does not hold** (${r.send.accepted} ≠ ${r.counted} + ${r.failedAfterAccept})`))}
@@ -316,7 +349,7 @@ ${row('profile items over 1 KB of JSON / largest', (r) => `${r.heavyItems.over1k
 ${row('Kinesis records per event: raw / clean / changes', (r) => `${fmt(r.streams.raw.records / r.send.accepted, 3)} / ${fmt(r.streams.clean.records / r.send.accepted, 3)} / ${fmt(r.streams.changes.records / r.send.accepted, 3)}`)}
 ${row('Kinesis KB billed per event (1 KB rounding), all streams', (r) => fmt((r.streams.raw.billedKb + r.streams.clean.billedKb + r.streams.changes.billedKb) / r.send.accepted, 3))}
 ${row('API requests per event / collect ms per request', (r) => `${fmt(r.requestsPerEvent, 3)} / ${fmt(r.msPerRequest, 1)}`)}
-${row('Lambda invocations (handler time)', fnList)}
+${row('Lambda invocations (handler wall time, CPU of it)', fnList)}
 
 ## Cost per million events
 

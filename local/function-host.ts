@@ -16,6 +16,8 @@ export interface InvocationStats {
   errors: number;
   /** Wall time inside the worker's handler call, summed: what Lambda would bill as duration. */
   totalMs: number;
+  /** CPU time of the container's thread inside those calls, summed (0 where Node cannot tell). */
+  cpuMs: number;
 }
 
 export interface LocalFunction {
@@ -49,7 +51,7 @@ export class FreeList<T> {
 
 /** One container: a worker thread running the function's handler, one event at a time. */
 interface Container {
-  run(event: unknown): Promise<{ result: unknown; ms: number; error?: { message: string; name: string } }>;
+  run(event: unknown): Promise<{ result: unknown; ms: number; cpuMs: number; error?: { message: string; name: string } }>;
   heapUsed(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -60,7 +62,7 @@ async function startContainer(spec: FunctionSpec, env: Record<string, string>): 
     execArgv: ['--import', 'tsx'],
     workerData: { name: spec.name, root: REPO_ROOT, timeoutSeconds: spec.timeoutSeconds },
   });
-  const pending = new Map<number, { resolve: (v: { result: unknown; ms: number; error?: { message: string; name: string } }) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (v: { result: unknown; ms: number; cpuMs: number; error?: { message: string; name: string } }) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   const ready = new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
@@ -69,7 +71,7 @@ async function startContainer(spec: FunctionSpec, env: Record<string, string>): 
       const p = pending.get(msg.id);
       if (!p) return;
       pending.delete(msg.id);
-      p.resolve({ result: msg.result, ms: msg.ms ?? 0, error: msg.error });
+      p.resolve({ result: msg.result, ms: msg.ms ?? 0, cpuMs: msg.cpuMs ?? 0, error: msg.error });
     });
   });
   worker.on('error', (err) => {
@@ -90,6 +92,12 @@ async function startContainer(spec: FunctionSpec, env: Record<string, string>): 
       return w.getHeapStatistics ? (await w.getHeapStatistics()).used_heap_size : 0;
     },
     async stop() {
+      // The worker finishes what it keeps on stopping (a CPU profile when asked for) before it ends.
+      if (env.SIGHTLINE_CPU_PROFILE_DIR) await new Promise((resolve) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject: resolve });
+        worker.postMessage({ id, stop: true });
+      });
       await worker.terminate();
     },
   };
@@ -102,7 +110,7 @@ async function startContainer(spec: FunctionSpec, env: Record<string, string>): 
  */
 export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, string>, overrides: Record<string, string> = {}, containers = 1): Promise<LocalFunction> {
   const env: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'PATH' || k === 'HOME' || k === 'TZ')),
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'PATH' || k === 'HOME' || k === 'TZ' || k === 'SIGHTLINE_CPU_PROFILE_DIR')),
     ...baseEnv,
     ...spec.environment,
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
@@ -110,7 +118,7 @@ export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, 
   };
   const pool = await Promise.all(Array.from({ length: Math.max(1, containers) }, () => startContainer(spec, env)));
   const free = new FreeList(pool);
-  const stats: InvocationStats = { invocations: 0, errors: 0, totalMs: 0 };
+  const stats: InvocationStats = { invocations: 0, errors: 0, totalMs: 0, cpuMs: 0 };
   return {
     name: spec.name,
     stats,
@@ -120,6 +128,7 @@ export async function startFunction(spec: FunctionSpec, baseEnv: Record<string, 
         const out = await c.run(event);
         stats.invocations += 1;
         stats.totalMs += out.ms;
+        stats.cpuMs += out.cpuMs;
         if (out.error) {
           stats.errors += 1;
           throw Object.assign(new InvocationError(out.error.message), { name: out.error.name });

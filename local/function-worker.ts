@@ -3,7 +3,9 @@
  * (worker `env` is a private copy of process.env), which imports the very handler module
  * that CDK bundles and calls its exported `handler` with a Lambda-shaped context.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -11,8 +13,33 @@ import { join } from 'node:path';
 const { name, root, timeoutSeconds } = workerData as { name: string; root: string; timeoutSeconds: number };
 const mod = await import(pathToFileURL(join(root, 'functions', 'handlers', `${name}.ts`)).href);
 
-parentPort!.on('message', async (msg: { id: number; event: unknown }) => {
+// SIGHTLINE_CPU_PROFILE_DIR: a V8 CPU profile of this container, written when the host stops it
+// (`node --cpu-prof` writes none for a worker ended by terminate(), which is how containers end).
+const profileDir = process.env.SIGHTLINE_CPU_PROFILE_DIR;
+const profiler = profileDir ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
+
+/** This thread's CPU time in ms (process.threadCpuUsage: Node 23.9+; 0 where it is missing). */
+const threadCpu = process as unknown as { threadCpuUsage?: () => { user: number; system: number } };
+const cpuMs = () => {
+  const u = threadCpu.threadCpuUsage?.();
+  return u ? (u.user + u.system) / 1000 : 0;
+};
+
+parentPort!.on('message', async (msg: { id: number; event: unknown; stop?: true }) => {
+  if (msg.stop) {
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(join(profileDir!, `${name}.${threadId}.cpuprofile`), JSON.stringify(profile));
+    }
+    return parentPort!.postMessage({ id: msg.id, stopped: true });
+  }
   const started = Date.now();
+  const cpuAtStart = cpuMs();
   const context = {
     functionName: name,
     functionVersion: '$LATEST',
@@ -29,9 +56,9 @@ parentPort!.on('message', async (msg: { id: number; event: unknown }) => {
   };
   try {
     const result = await mod.handler(msg.event, context);
-    parentPort!.postMessage({ id: msg.id, result, ms: Date.now() - started });
+    parentPort!.postMessage({ id: msg.id, result, ms: Date.now() - started, cpuMs: cpuMs() - cpuAtStart });
   } catch (err) {
-    parentPort!.postMessage({ id: msg.id, ms: Date.now() - started, error: { name: (err as Error).name, message: (err as Error).message } });
+    parentPort!.postMessage({ id: msg.id, ms: Date.now() - started, cpuMs: cpuMs() - cpuAtStart, error: { name: (err as Error).name, message: (err as Error).message } });
   }
 });
 parentPort!.postMessage({ ready: true });
