@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
 
@@ -23,6 +24,12 @@ export interface EmulatorOptions {
   /** 0 picks free ports (tests); fixed ports make the printed URLs stable across runs. */
   ports?: { dynamodb?: number; kinesis?: number; s3?: number };
   host?: string;
+  /**
+   * Run dynalite and kinesalite each in its own worker thread (local/emulator-thread.ts), off
+   * the calling thread's event loop. Default false: in this thread, where a test can reach
+   * into the emulator's modules (tests/integration/dynalite-iterators.test.ts does).
+   */
+  threads?: boolean;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -32,27 +39,65 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/** A started emulator: where it listens, and how to close it. */
+interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+type Kind = 'dynalite' | 'kinesalite';
+
+async function inThisThread(kind: Kind, options: Record<string, unknown>, port: number, host: string): Promise<Running> {
+  const server = require(kind)(options) as Server;
+  const bound = await listen(server, port, host);
+  return { port: bound, stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function inItsOwnThread(kind: Kind, options: Record<string, unknown>, port: number, host: string): Promise<Running> {
+  const worker = new Worker(join(import.meta.dirname, 'emulator-thread.ts'), { workerData: { kind, options, port, host }, execArgv: ['--import', 'tsx'] });
+  /** The first message `pick` accepts; the worker's error (a port in use, a bad data directory) rejects. */
+  const first = <T>(pick: (msg: Record<string, unknown>) => T | undefined) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (msg: Record<string, unknown>) => {
+        const value = pick(msg);
+        if (value === undefined) return;
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+        resolve(value);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+  const bound = await first((m) => m.port as number | undefined);
+  return {
+    port: bound,
+    async stop() {
+      const stopped = first((m) => (m.stopped ? true : undefined));
+      worker.postMessage({ stop: true });
+      await stopped;
+      await worker.terminate();
+    },
+  };
+}
+
 export async function startEmulators(opts: EmulatorOptions): Promise<Emulators> {
   const host = opts.host ?? '127.0.0.1';
   const dirs = { ddb: join(opts.dataDir, 'dynamodb'), kin: join(opts.dataDir, 'kinesis'), s3: join(opts.dataDir, 's3') };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
 
-  const dynalite = require('dynalite')({ path: dirs.ddb, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-  const kinesalite = require('kinesalite')({ path: dirs.kin, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 50 }) as Server;
+  const start = opts.threads ? inItsOwnThread : inThisThread;
+  const dynalite = await start('dynalite', { path: dirs.ddb, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }, opts.ports?.dynamodb ?? 0, host);
+  const kinesalite = await start('kinesalite', { path: dirs.kin, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 50 }, opts.ports?.kinesis ?? 0, host);
   const S3rver = require('s3rver');
   const s3 = new S3rver({ port: opts.ports?.s3 ?? 0, address: host, directory: dirs.s3, silent: true });
-
-  const ddbPort = await listen(dynalite, opts.ports?.dynamodb ?? 0, host);
-  const kinPort = await listen(kinesalite, opts.ports?.kinesis ?? 0, host);
   const s3Addr = (await s3.run()) as AddressInfo;
 
-  const close = (s: Server) => new Promise<void>((r) => s.close(() => r()));
   return {
-    dynamodb: `http://${host}:${ddbPort}`,
-    kinesis: `http://${host}:${kinPort}`,
+    dynamodb: `http://${host}:${dynalite.port}`,
+    kinesis: `http://${host}:${kinesalite.port}`,
     s3: `http://${host}:${s3Addr.port}`,
     async stop() {
-      await Promise.all([close(dynalite), close(kinesalite), s3.close()]);
+      await Promise.all([dynalite.stop(), kinesalite.stop(), s3.close()]);
     },
   };
 }

@@ -39,6 +39,8 @@ export interface PlatformOptions {
   ports?: { api?: number; dynamodb?: number; kinesis?: number; s3?: number; ses?: number; sfn?: number; sms?: number };
   /** Extra variables for every function (fault injection points SDK endpoints elsewhere). */
   functionEnv?: Record<string, string>;
+  /** dynalite and kinesalite each in its own worker thread (default true; local/emulators.ts). */
+  emulatorThreads?: boolean;
   /** Per-function overrides, e.g. { 'tag-profiles': { AWS_ENDPOINT_URL_DYNAMODB: proxy } }. */
   functionEnvOverrides?: Record<string, Record<string, string>>;
   /** Containers per function (default 1 each): how many invocations of it may run at once, as Lambda scales out. */
@@ -81,8 +83,11 @@ export interface Platform {
   /** Local resource names, looked up by the function variable that names them. */
   resource(fn: string, variable: string): string;
   createSource(name: string): Promise<{ sourceId: string; writeKey: string }>;
-  /** Resolves when every poller has read its shards to the end and delivered everything, twice in a row. */
-  waitForIdle(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves when every poller (or only those delivering to `functions`) has read its shards
+   * to the end and delivered everything, three checks in a row.
+   */
+  waitForIdle(timeoutMs?: number, functions?: string[]): Promise<void>;
   pollerErrors: Error[];
   stop(): Promise<void>;
 }
@@ -124,7 +129,7 @@ function localSigningKey(dataDir: string, name = 'unsubscribe'): string {
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   mkdirSync(opts.dataDir, { recursive: true });
   const model = opts.model ?? loadLocalModel();
-  const emulators = await startEmulators({ dataDir: opts.dataDir, ports: opts.ports });
+  const emulators = await startEmulators({ dataDir: opts.dataDir, ports: opts.ports, threads: opts.emulatorThreads ?? true });
   const ses = await startSesEmulator({ port: opts.ports?.ses ?? 0 });
   const sms = await startSmsApi({ port: opts.ports?.sms ?? 0 });
   // The emulator emits no SES events: a delivery per accepted mail goes through record-feedback
@@ -208,13 +213,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       });
       return { sourceId, writeKey };
     },
-    async waitForIdle(timeoutMs = 120_000) {
+    async waitForIdle(timeoutMs = 120_000, only?: string[]) {
       const deadline = Date.now() + timeoutMs;
+      const watched = only ? pollers.filter((p) => only.includes(p.functionName)) : pollers;
+      if (only && watched.length === 0) throw new Error(`no stream mapping delivers to ${only.join(', ')}`);
       let quiet = 0;
       while (quiet < 3) {
         if (Date.now() > deadline) throw new Error('the local pipeline did not drain in time');
         await new Promise((r) => setTimeout(r, 150));
-        quiet = pollers.every((p) => p.idle) ? quiet + 1 : 0;
+        quiet = watched.every((p) => p.idle) ? quiet + 1 : 0;
       }
     },
     async stop() {
