@@ -96,6 +96,11 @@ export class StreamPoller {
     } = {},
   ) {}
 
+  /** The function this mapping delivers to. */
+  get functionName(): string {
+    return this.mapping.functionName;
+  }
+
   get streamArn() {
     return `arn:aws:kinesis:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stream/${this.mapping.streamName}`;
   }
