@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { startPlatform } from '../local/platform.ts';
+import { threadCpuMs } from '../local/thread-cpu.ts';
 import { readCatalogFile } from '../cli/commands/recommender.ts';
 import { startEmulators } from '../local/emulators.ts';
 import { startFaultProxy } from '../local/fault-proxy.ts';
@@ -58,11 +59,6 @@ const limit = values.limit ? Number(values.limit) : undefined;
 const useRetail = existsSync(values.file!);
 const loadAtStart = loadavg()[0];
 const apiContainers = Number(values.containers);
-/** This thread's CPU in ms (process.threadCpuUsage, Node 23.9+; 0 where it is missing). */
-const mainThreadCpuMs = () => {
-  const u = (process as unknown as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage?.();
-  return u ? (u.user + u.system) / 1000 : 0;
-};
 if (!(apiContainers >= 1)) throw new Error('--containers must be a positive number');
 const workloads = values.workloads!.split(',');
 const users = Number(values.users);
@@ -186,7 +182,7 @@ async function measure(name: string, data: string, send: (apiUrl: string, writeK
   const started = Date.now();
   // The whole process's CPU (every thread: emulators, API, pollers, function workers, senders).
   const cpuAtStart = process.cpuUsage();
-  const mainAtStart = mainThreadCpuMs();
+  const mainAtStart = threadCpuMs();
   // How long a callback waits on the main thread, whose one event loop every request crosses several times.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -200,7 +196,7 @@ async function measure(name: string, data: string, send: (apiUrl: string, writeK
   const wallSeconds = (Date.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuAtStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const mainCpuSeconds = (mainThreadCpuMs() - mainAtStart) / 1000;
+  const mainCpuSeconds = (threadCpuMs() - mainAtStart) / 1000;
   loopDelay.disable();
   const mainLoopDelayMs = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
   const drainSeconds = (Date.now() - sentAt) / 1000;

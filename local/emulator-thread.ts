@@ -5,19 +5,17 @@
  * round trips for every PutRecords, so each turn of a busy loop it waits for is a turn every
  * other put to that stream waits too (bench/results/ingestion.md). Started by
  * local/emulators.ts; answers `{ port }` once listening and `{ stopped: true }` after a
- * `stop` message has closed the server.
+ * `stop` message has closed the server. A failed listen (a port in use) rejects the top-level
+ * await, which ends the worker with that error.
  */
-import { createRequire } from 'node:module';
-import type { AddressInfo, Server } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
+import { inThisThread, type Kind } from './emulators.ts';
 
-const require = createRequire(import.meta.url);
-const { kind, options, port, host } = workerData as { kind: 'dynalite' | 'kinesalite'; options: Record<string, unknown>; port: number; host: string };
-const server = require(kind)(options) as Server;
-server.once('error', (err) => {
-  throw err;
-});
-server.listen(port, host, () => parentPort!.postMessage({ port: (server.address() as AddressInfo).port }));
-parentPort!.on('message', (msg: { stop?: true }) => {
-  if (msg.stop) server.close(() => parentPort!.postMessage({ stopped: true }));
+const { kind, options, port, host } = workerData as { kind: Kind; options: Record<string, unknown>; port: number; host: string };
+const running = await inThisThread(kind, options, port, host);
+parentPort!.postMessage({ port: running.port });
+parentPort!.on('message', async (msg: { stop?: true }) => {
+  if (!msg.stop) return;
+  await running.stop();
+  parentPort!.postMessage({ stopped: true });
 });

@@ -40,14 +40,15 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 /** A started emulator: where it listens, and how to close it. */
-interface Running {
+export interface Running {
   port: number;
   stop(): Promise<void>;
 }
 
-type Kind = 'dynalite' | 'kinesalite';
+export type Kind = 'dynalite' | 'kinesalite';
 
-async function inThisThread(kind: Kind, options: Record<string, unknown>, port: number, host: string): Promise<Running> {
+/** The emulator's server in the calling thread (local/emulator-thread.ts calls it in its own). */
+export async function inThisThread(kind: Kind, options: Record<string, unknown>, port: number, host: string): Promise<Running> {
   const server = require(kind)(options) as Server;
   const bound = await listen(server, port, host);
   return { port: bound, stop: () => new Promise<void>((r) => server.close(() => r())) };

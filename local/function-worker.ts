@@ -9,6 +9,7 @@ import { Session } from 'node:inspector/promises';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
+import { threadCpuMs } from './thread-cpu.ts';
 
 const { name, root, timeoutSeconds } = workerData as { name: string; root: string; timeoutSeconds: number };
 const mod = await import(pathToFileURL(join(root, 'functions', 'handlers', `${name}.ts`)).href);
@@ -23,13 +24,6 @@ if (profiler) {
   await profiler.post('Profiler.start');
 }
 
-/** This thread's CPU time in ms (process.threadCpuUsage: Node 23.9+; 0 where it is missing). */
-const threadCpu = process as unknown as { threadCpuUsage?: () => { user: number; system: number } };
-const cpuMs = () => {
-  const u = threadCpu.threadCpuUsage?.();
-  return u ? (u.user + u.system) / 1000 : 0;
-};
-
 parentPort!.on('message', async (msg: { id: number; event: unknown; stop?: true }) => {
   if (msg.stop) {
     if (profiler) {
@@ -39,7 +33,7 @@ parentPort!.on('message', async (msg: { id: number; event: unknown; stop?: true 
     return parentPort!.postMessage({ id: msg.id, stopped: true });
   }
   const started = Date.now();
-  const cpuAtStart = cpuMs();
+  const cpuAtStart = threadCpuMs();
   const context = {
     functionName: name,
     functionVersion: '$LATEST',
@@ -56,9 +50,9 @@ parentPort!.on('message', async (msg: { id: number; event: unknown; stop?: true 
   };
   try {
     const result = await mod.handler(msg.event, context);
-    parentPort!.postMessage({ id: msg.id, result, ms: Date.now() - started, cpuMs: cpuMs() - cpuAtStart });
+    parentPort!.postMessage({ id: msg.id, result, ms: Date.now() - started, cpuMs: threadCpuMs() - cpuAtStart });
   } catch (err) {
-    parentPort!.postMessage({ id: msg.id, ms: Date.now() - started, cpuMs: cpuMs() - cpuAtStart, error: { name: (err as Error).name, message: (err as Error).message } });
+    parentPort!.postMessage({ id: msg.id, ms: Date.now() - started, cpuMs: threadCpuMs() - cpuAtStart, error: { name: (err as Error).name, message: (err as Error).message } });
   }
 });
 parentPort!.postMessage({ ready: true });

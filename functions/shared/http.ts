@@ -21,8 +21,6 @@ import {
 import { logger } from './powertools.ts';
 import { CORS_HEADERS } from '../../schemas/api/collect-cors.ts';
 
-export { CORS_HEADERS };
-
 export function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
   return {
     statusCode,
